@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Tally: Kafka events folded exactly once into SQLite rollups, served as reports over HTTP.
+///
+/// The data path runs one way through the modules:
+/// `Crdkafka` → `TallyKafka` → `TallyDomain` (decode, fold) → `TallyStore` → `TallyHTTP` → `tally`.
+let package = Package(
+    name: "tally",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tally", targets: ["TallyCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        /// The only C in the project: librdkafka, found through pkg-config.
+        .systemLibrary(
+            name: "Crdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        /// Pure domain: events, decoding, rollup arithmetic, bitmaps, windows, report definitions.
+        .target(name: "TallyDomain"),
+        /// librdkafka wrappers: consumer, producer, admin. Only this module imports C.
+        .target(
+            name: "TallyKafka",
+            dependencies: ["Crdkafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        /// SQLite through GRDB: migrations, batch application with offsets, report queries, keys.
+        .target(
+            name: "TallyStore",
+            dependencies: ["TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The ingest service: consume → decode → fold → one transaction per batch.
+        .target(
+            name: "TallyIngest",
+            dependencies: [
+                "TallyDomain", "TallyKafka", "TallyStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// The HTTP API over the store.
+        .target(
+            name: "TallyHTTP",
+            dependencies: [
+                "TallyDomain", "TallyStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "TallyCLI",
+            dependencies: [
+                "TallyDomain", "TallyKafka", "TallyStore", "TallyIngest", "TallyHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyDomain"]),
+        .testTarget(
+            name: "TallyHTTPTests",
+            dependencies: ["TallyHTTP", "TallyStore", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "TallyIntegrationTests",
+            dependencies: [
+                "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TallyDomain
+import TallyHTTP
+import TallyIngest
+import TallyKafka
+import TallyStore
+
+/// `tally serve`: consume events into the store and serve reports over HTTP.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Consume events into the store and serve the report API.",
+        discussion: """
+            Ingest and HTTP run in one process. SIGTERM or SIGINT stops HTTP first, then commits the \
+            open batch with its offsets and leaves the consumer group; a restart resumes exactly there.
+            """
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Kafka consumer group; run more instances in the group to scale out (env TALLY_GROUP).")
+    var group: String = environment("TALLY_GROUP", "tally")
+
+    @Option(help: "HTTP listen address host:port (env TALLY_HTTP).")
+    var http: String = environment("TALLY_HTTP", "127.0.0.1:8080")
+
+    @Option(help: "Close a batch after this many messages (env TALLY_BATCH_SIZE).")
+    var batchSize: Int = Int(environment("TALLY_BATCH_SIZE", "20000")) ?? 20000
+
+    @Option(help: "Close a batch this many milliseconds after its first message (env TALLY_BATCH_MS).")
+    var batchMs: Int = Int(environment("TALLY_BATCH_MS", "200")) ?? 200
+
+    @Option(help: "Reject events older than this many days (env TALLY_RETENTION_DAYS).")
+    var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TALLY_LOG_LEVEL).")
+    var logLevel: String = environment("TALLY_LOG_LEVEL", "info")
+
+    func validate() throws {
+        guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
+        guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
+        guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
+        guard (1...36_500).contains(retentionDays) else { throw ValidationError("--retention-days must be from 1 to 36500") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tally")
+        try LibrdkafkaVersion.requireSupported()
+        let database = try TallyStore(dataDirectory: store.dataDirectory)
+        let ingest = IngestPipeline(
+            configuration: IngestConfiguration(
+                brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
+                maximumBatchMilliseconds: batchMs, retentionDays: retentionDays),
+            store: database, logger: logger)
+        let address = HostPort(http)!
+        let app = TallyApplication.build(
+            store: database, host: address.host, port: address.port, logger: logger,
+            ingestStatus: { ingest.status },
+            onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: ingest), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await services.run()
+    }
+}
+
+/// A `host:port` listen address.
+struct HostPort {
+    var host: String
+    var port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+        if host.isEmpty { return nil }
+    }
+}

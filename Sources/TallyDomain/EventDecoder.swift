@@ -1,0 +1,119 @@
+import Foundation
+
+/// Turns a Kafka message value into a validated `Event`, or says precisely why it cannot.
+///
+/// Decoding never throws anything but `EventRejection`, so one bad message can never stop ingest:
+/// the caller stores the rejection as a dead letter and moves on to the next offset.
+public struct EventDecoder: Sendable {
+    /// Values larger than this are rejected unread (1 MiB poison pills must not cost a full parse).
+    public static let maximumValueBytes = 256 * 1024
+    /// How far in the future an event may claim to be (clock skew), in milliseconds.
+    public var maximumFutureSkewMillis: Int64 = 24 * 3_600_000
+    /// How far back late events are still counted, in days.
+    public var retentionDays: Int = 400
+
+    public init(retentionDays: Int = 400) {
+        self.retentionDays = retentionDays
+    }
+
+    /// Decodes and validates one message value, judging its age against `nowMillis`.
+    public func decode(_ bytes: [UInt8], nowMillis: Int64) -> Result<Event, EventRejection> {
+        guard !bytes.isEmpty else { return .failure(.init(.emptyValue, "the message value is empty")) }
+        guard bytes.count <= Self.maximumValueBytes else {
+            return .failure(.init(.tooLarge, "the message value is \(bytes.count) bytes; at most \(Self.maximumValueBytes) are accepted"))
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return .failure(.init(.invalidUTF8, "the message value is not valid UTF-8"))
+        }
+        let wire: WireEvent
+        do {
+            wire = try JSONDecoder().decode(WireEvent.self, from: Data(bytes))
+        } catch let rejection as EventRejection {
+            return .failure(rejection)
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            return .failure(.init(.notAnObject, "the message value must be a JSON object"))
+        } catch DecodingError.typeMismatch(_, let context) {
+            return .failure(.init(.invalidField, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"))
+        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            return .failure(.init(.invalidField, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has an invalid value"))
+        } catch {
+            return .failure(.init(.invalidJSON, "the message value is not valid JSON"))
+        }
+        return validate(wire, nowMillis: nowMillis)
+    }
+
+    func validate(_ wire: WireEvent, nowMillis: Int64) -> Result<Event, EventRejection> {
+        do {
+            let id = try Self.identifier(wire.id, "id")
+            let userId = try Self.identifier(wire.userId, "userId")
+            guard let typeName = wire.type else { throw EventRejection(.missingField, "field 'type' is required") }
+            guard let type = EventType(rawValue: typeName) else {
+                throw EventRejection(.unknownType, "type '\(typeName.prefix(64))' is not one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let occurredAt = wire.occurredAt else { throw EventRejection(.missingField, "field 'occurredAt' is required") }
+            guard let millis = RFC3339.epochMilliseconds(occurredAt) else {
+                throw EventRejection(.invalidField, "field 'occurredAt' must be an RFC 3339 date-time with an offset")
+            }
+            if millis - nowMillis > maximumFutureSkewMillis {
+                throw EventRejection(.futureEvent, "field 'occurredAt' is more than 24 h in the future")
+            }
+            if nowMillis - millis > Int64(retentionDays) * 86_400_000 {
+                throw EventRejection(.beyondRetention, "field 'occurredAt' is older than the \(retentionDays)-day retention")
+            }
+            let kind: Event.Kind
+            switch type {
+            case .conversationCreated:
+                kind = .conversationCreated
+            case .messageCreated:
+                guard let raw = wire.messageType else { throw EventRejection(.missingField, "field 'messageType' is required on message.created") }
+                guard let messageType = MessageType(rawValue: raw) else {
+                    throw EventRejection(.invalidField, "field 'messageType' must be one of \(MessageType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                kind = .messageCreated(messageType)
+            case .ratingCreated:
+                guard let value = wire.value else { throw EventRejection(.missingField, "field 'value' is required on rating.created") }
+                guard (-100...100).contains(value), value != 0 else {
+                    throw EventRejection(.valueOutOfRange, "field 'value' must be in -100...100 and not 0")
+                }
+                kind = .ratingCreated(value: value)
+            }
+            let conversationId = try Self.optionalIdentifier(wire.conversationId, "conversationId")
+            if conversationId == nil, type != .ratingCreated {
+                throw EventRejection(.missingField, "field 'conversationId' is required on \(type.rawValue)")
+            }
+            return .success(Event(
+                id: id, kind: kind, userId: userId, occurredAtMillis: millis, conversationId: conversationId,
+                contactId: try Self.optionalIdentifier(wire.contactId, "contactId"),
+                botId: wire.botId, channel: wire.channel, messageId: wire.messageId, reason: wire.reason
+            ))
+        } catch let rejection as EventRejection {
+            return .failure(rejection)
+        } catch {
+            return .failure(.init(.invalidJSON, "the message value could not be read"))
+        }
+    }
+
+    private static func identifier(_ value: String?, _ name: String) throws(EventRejection) -> String {
+        guard let value else { throw EventRejection(.missingField, "field '\(name)' is required") }
+        guard (1...128).contains(value.count) else {
+            throw EventRejection(.invalidField, "field '\(name)' must be 1 to 128 characters")
+        }
+        return value
+    }
+
+    private static func optionalIdentifier(_ value: String?, _ name: String) throws(EventRejection) -> String? {
+        guard let value else { return nil }
+        return try identifier(value, name)
+    }
+}
+
+/// The JSON shape of an event before validation: every field optional, so that a missing field
+/// is reported by name instead of as a generic decoding failure. Unknown fields are ignored.
+struct WireEvent: Decodable {
+    var id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason: String?
+    var value: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, value, messageId, reason
+    }
+}

@@ -1,0 +1,57 @@
+/// A point-in-time view of ingest progress, for health checks and for waiting until caught up.
+///
+/// Lag is measured against the high watermark carried by fetch responses (and partition EOF),
+/// because some brokers answer ListOffsets for "latest" wrongly.
+public struct IngestStatus: Sendable, Equatable, Encodable {
+    /// Progress of one assigned partition.
+    public struct Partition: Sendable, Equatable, Encodable {
+        public var topic: String
+        public var partition: Int32
+        /// The next offset to consume, as committed to the store.
+        public var committedOffset: Int64
+        /// The broker's high watermark, when known.
+        public var highWatermark: Int64?
+        /// `highWatermark − committedOffset`, when known.
+        public var lag: Int64? { highWatermark.map { max(0, $0 - committedOffset) } }
+
+        public init(topic: String, partition: Int32, committedOffset: Int64, highWatermark: Int64?) {
+            self.topic = topic
+            self.partition = partition
+            self.committedOffset = committedOffset
+            self.highWatermark = highWatermark
+        }
+
+        enum CodingKeys: String, CodingKey { case topic, partition, committedOffset, highWatermark, lag }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(topic, forKey: .topic)
+            try c.encode(partition, forKey: .partition)
+            try c.encode(committedOffset, forKey: .committedOffset)
+            try c.encodeIfPresent(highWatermark, forKey: .highWatermark)
+            try c.encodeIfPresent(lag, forKey: .lag)
+        }
+    }
+
+    /// `connecting`, `consuming` or `stopped`.
+    public var state: String
+    public var partitions: [Partition]
+    /// Events counted and rejected since start.
+    public var eventsCounted: Int64
+    public var eventsRejected: Int64
+    /// The last store error, if ingest is paused by one.
+    public var lastError: String?
+
+    public init(state: String, partitions: [Partition] = [], eventsCounted: Int64 = 0, eventsRejected: Int64 = 0, lastError: String? = nil) {
+        self.state = state
+        self.partitions = partitions
+        self.eventsCounted = eventsCounted
+        self.eventsRejected = eventsRejected
+        self.lastError = lastError
+    }
+
+    /// True when every assigned partition is known and consumed up to its high watermark.
+    public var caughtUp: Bool {
+        !partitions.isEmpty && partitions.allSatisfy { $0.lag == 0 }
+    }
+}

@@ -1,0 +1,55 @@
+/// Computes a report's value, change and breakdown from rollups.
+///
+/// The cost depends on the number of days and (for distinct counts) on bitmap sizes, never on the
+/// number of events, because every input is already aggregated per day.
+public struct ReportCalculator {
+    public init() {}
+
+    /// Computes `report` for `tenant` over `window`.
+    public func compute(_ report: ReportDefinition, tenant: String, window: ReportWindow, from rollups: some RollupReading) throws -> ReportResult {
+        let days = window.days
+        switch report.metric {
+        case .counter(let field):
+            let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
+            let daily = days.map { field.value(in: counters[$0] ?? DailyCounters()) }
+            let previous = window.previous.days.reduce(Int64(0)) { $0 + field.value(in: counters[$1] ?? DailyCounters()) }
+            let value = daily.reduce(0, +)
+            return result(window, value: .count(value), change: .count(value - previous), daily: daily.map(ReportNumber.count))
+
+        case .totalContacts:
+            let before = try rollups.totalContacts(tenant: tenant, through: window.previousEnd)
+            let counters = try rollups.counters(tenant: tenant, from: window.start, through: window.end)
+            var running = before
+            let daily: [ReportNumber] = days.map { day in
+                running += counters[day]?.newContacts ?? 0
+                return .count(running)
+            }
+            return result(window, value: .count(running), change: .count(running - before), daily: daily)
+
+        case .distinct(let set):
+            let value = try rollups.distinctCount(tenant: tenant, set: set, from: window.start, through: window.end)
+            let previous = try rollups.distinctCount(tenant: tenant, set: set, from: window.previousStart, through: window.previousEnd)
+            let perDay = try rollups.dailyDistinctCounts(tenant: tenant, set: set, from: window.start, through: window.end)
+            let daily = days.map { ReportNumber.count(Int64(perDay[$0] ?? 0)) }
+            return result(window, value: .count(Int64(value)), change: .count(Int64(value - previous)), daily: daily)
+
+        case .averagePerConversation(let field, let set):
+            let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
+            func messages(_ days: [Day]) -> Int64 { days.reduce(0) { $0 + field.value(in: counters[$1] ?? DailyCounters()) } }
+            let conversations = try rollups.distinctCount(tenant: tenant, set: set, from: window.start, through: window.end)
+            let previousConversations = try rollups.distinctCount(tenant: tenant, set: set, from: window.previousStart, through: window.previousEnd)
+            let perDay = try rollups.dailyDistinctCounts(tenant: tenant, set: set, from: window.start, through: window.end)
+            let value = ReportNumber.ratio(messages(days), Int64(conversations))
+            let previous = ReportNumber.ratio(messages(window.previous.days), Int64(previousConversations))
+            let daily = days.map { ReportNumber.ratio(messages([$0]), Int64(perDay[$0] ?? 0)) }
+            return result(window, value: value, change: value.minus(previous), daily: daily)
+        }
+    }
+
+    private func result(_ window: ReportWindow, value: ReportNumber, change: ReportNumber, daily: [ReportNumber]) -> ReportResult {
+        ReportResult(
+            value: value, change: change, period: window.label,
+            breakdown: zip(window.days, daily).map { ReportResult.Entry(date: $0.iso, total: $1) }
+        )
+    }
+}

@@ -1,0 +1,53 @@
+/// One report of the catalog: its public identity and the metric it computes.
+///
+/// Ids follow the public ChatBotKit registry so that existing clients keep working; they are part
+/// of the API and must never change.
+public struct ReportDefinition: Sendable, Equatable, Identifiable {
+    /// What a report measures, in terms of the stored rollups.
+    public enum Metric: Sendable, Equatable {
+        /// A sum of one daily counter over the period.
+        case counter(CounterField)
+        /// Distinct contacts ever seen up to each day (a snapshot, not a sum).
+        case totalContacts
+        /// Distinct members of a set over the period (days do not sum to the value).
+        case distinct(MemberSet)
+        /// Messages of a type ÷ distinct conversations holding such a message, 2 decimals.
+        case averagePerConversation(messages: CounterField, conversations: MemberSet)
+    }
+
+    public let id: String
+    public let name: String
+    public let description: String
+    public let metric: Metric
+    /// When the definition was published (ISO 8601, as the list endpoint shows it).
+    public let createdAt: String
+    public let updatedAt: String
+
+    public init(id: String, name: String, description: String, metric: Metric,
+                createdAt: String = "2025-11-17T00:00:00.000Z", updatedAt: String = "2025-11-17T00:00:00.000Z") {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.metric = metric
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A daily counter a report can sum.
+public enum CounterField: Sendable, Equatable {
+    case ratings, thumbsUp, thumbsDown, conversations, messages
+    case messagesOfType(MessageType)
+
+    /// This field's value in a day's counters.
+    public func value(in counters: DailyCounters) -> Int64 {
+        switch self {
+        case .ratings: counters.ratings
+        case .thumbsUp: counters.thumbsUp
+        case .thumbsDown: counters.thumbsDown
+        case .conversations: counters.conversations
+        case .messages: counters.messages
+        case .messagesOfType(let type): counters.messages(of: type)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// A computed report, shaped as the fetch endpoint returns it.
+public struct ReportResult: Sendable, Equatable, Encodable {
+    /// One day of the breakdown.
+    public struct Entry: Sendable, Equatable, Encodable {
+        /// `YYYY-MM-DD`.
+        public var date: String
+        public var total: ReportNumber
+        public init(date: String, total: ReportNumber) { self.date = date; self.total = total }
+    }
+
+    public var value: ReportNumber
+    public var change: ReportNumber
+    public var period: String
+    public var breakdown: [Entry]
+
+    public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry]) {
+        self.value = value
+        self.change = change
+        self.period = period
+        self.breakdown = breakdown
+    }
+}
+
+/// A report figure: a count, or a ratio held exactly in hundredths.
+///
+/// Averages are computed with integer arithmetic and rounded half away from zero to two decimals,
+/// so the same inputs always give the same digits on every platform.
+public enum ReportNumber: Sendable, Equatable, Encodable, CustomStringConvertible {
+    case count(Int64)
+    case hundredths(Int64)
+
+    /// The ratio `numerator ÷ denominator` rounded to hundredths; 0 when the denominator is 0.
+    public static func ratio(_ numerator: Int64, _ denominator: Int64) -> ReportNumber {
+        guard denominator > 0 else { return .hundredths(0) }
+        return .hundredths((200 * numerator + denominator) / (2 * denominator))
+    }
+
+    /// `self − other`, in the same unit.
+    public func minus(_ other: ReportNumber) -> ReportNumber {
+        switch (self, other) {
+        case let (.count(a), .count(b)): .count(a - b)
+        case let (.hundredths(a), .hundredths(b)): .hundredths(a - b)
+        case let (.count(a), .hundredths(b)): .hundredths(a * 100 - b)
+        case let (.hundredths(a), .count(b)): .hundredths(a - b * 100)
+        }
+    }
+
+    /// The figure as a Double (exact for counts below 2^53).
+    public var doubleValue: Double {
+        switch self {
+        case .count(let n): Double(n)
+        case .hundredths(let h): Double(h) / 100
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): return String(n)
+        case .hundredths(let h):
+            let sign = h < 0 ? "-" : ""
+            let magnitude = h.magnitude
+            let cents = magnitude % 100
+            return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .count(let n): try container.encode(n)
+        case .hundredths: try container.encode(doubleValue)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// The in-memory fold of one batch of events: what the batch adds to the rollups.
+///
+/// A batch is applied in a single SQLite transaction together with the offsets that produced it,
+/// so the delta must be complete and self-contained. Member sets hold raw identifiers; the store
+/// maps them to ordinals because only it knows which identifiers it has seen before.
+public struct RollupDelta: Sendable {
+    /// Identifies one tenant's day.
+    public struct TenantDay: Hashable, Sendable {
+        public var tenant: String
+        public var day: Day
+        public init(tenant: String, day: Day) { self.tenant = tenant; self.day = day }
+    }
+
+    /// Identifies one member set of one tenant's day.
+    public struct SetKey: Hashable, Sendable {
+        public var tenant: String
+        public var day: Day
+        public var set: MemberSet
+        public init(tenant: String, day: Day, set: MemberSet) { self.tenant = tenant; self.day = day; self.set = set }
+    }
+
+    /// Identifies one contact of one tenant.
+    public struct TenantContact: Hashable, Sendable {
+        public var tenant: String
+        public var contact: String
+        public init(tenant: String, contact: String) { self.tenant = tenant; self.contact = contact }
+    }
+
+    public private(set) var counters: [TenantDay: DailyCounters] = [:]
+    public private(set) var members: [SetKey: Set<String>] = [:]
+    /// The earliest day each contact was seen in this batch, for first-seen (Total Contacts).
+    public private(set) var contactFirstSeen: [TenantContact: Day] = [:]
+    /// Events folded so far.
+    public private(set) var eventCount = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { eventCount == 0 }
+
+    /// Folds one valid event into the delta.
+    public mutating func add(_ event: Event) {
+        let day = event.day
+        let tenant = event.userId
+        counters[TenantDay(tenant: tenant, day: day), default: DailyCounters()].count(event.kind)
+        if let contact = event.contactId {
+            members[SetKey(tenant: tenant, day: day, set: .activeContacts), default: []].insert(contact)
+            let key = TenantContact(tenant: tenant, contact: contact)
+            if let seen = contactFirstSeen[key] {
+                if day < seen { contactFirstSeen[key] = day }
+            } else {
+                contactFirstSeen[key] = day
+            }
+        }
+        if case .messageCreated(let type) = event.kind, let conversation = event.conversationId {
+            members[SetKey(tenant: tenant, day: day, set: .conversationsWithMessages), default: []].insert(conversation)
+            if let set = MemberSet.conversations(withMessagesOf: type) {
+                members[SetKey(tenant: tenant, day: day, set: set), default: []].insert(conversation)
+            }
+        }
+        eventCount += 1
+    }
+}

@@ -1,0 +1,14 @@
+/// What report computation needs from the store: precomputed counters and bitmaps, never raw events.
+///
+/// Reports are computed in the domain over this protocol so that the arithmetic is tested without
+/// SQLite, and so that the store's only job is to read rows.
+public protocol RollupReading {
+    /// Daily counters for every day in `from...through` that has any; absent days are zero.
+    func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters]
+    /// The distinct count of `set` on each day in `from...through` that has members.
+    func dailyDistinctCounts(tenant: String, set: MemberSet, from: Day, through: Day) throws -> [Day: Int]
+    /// The distinct count of the union of `set` over `from...through`.
+    func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int
+    /// Distinct contacts whose first event is on or before `day`.
+    func totalContacts(tenant: String, through day: Day) throws -> Int64
+}

@@ -1,0 +1,101 @@
+/// Generates realistic, reproducible conversational traffic for demos, tests and benchmarks.
+///
+/// The stream walks forward through `days` days ending on `endDay`. Each step is a conversation:
+/// a `conversation.created`, several messages of mixed types, sometimes a rating. Contacts return
+/// (most conversations reuse an earlier contact of the tenant), and about 1 % of conversations are
+/// late: they are emitted later than their event time, as slow clients do. The same seed always
+/// yields the same events.
+public struct TrafficGenerator: Sequence, IteratorProtocol {
+    public let tenants: Int
+    public let days: Int
+    public let endDay: Day
+    public let total: Int
+
+    private var random: SeededRandom
+    private let seed: UInt64
+    private var emitted = 0
+    private var conversationCount = 0
+    private var pending: [Event] = []
+    private var contactsPerTenant: [Int]
+
+    /// - Parameters:
+    ///   - seed: the reproducibility seed.
+    ///   - tenants: how many tenants (`userId`s) share the traffic.
+    ///   - days: how many days of history, ending on `endDay`.
+    ///   - total: how many events to yield in all.
+    public init(seed: UInt64, tenants: Int, days: Int, endDay: Day, total: Int) {
+        precondition(tenants > 0 && days > 0 && total >= 0)
+        self.seed = seed
+        self.tenants = tenants
+        self.days = days
+        self.endDay = endDay
+        self.total = total
+        self.random = SeededRandom(seed: seed)
+        self.contactsPerTenant = Array(repeating: 0, count: tenants)
+    }
+
+    /// The tenant id for index `i`, as the generator names them.
+    public static func tenantId(_ i: Int) -> String { "tenant-\(i + 1)" }
+
+    public mutating func next() -> Event? {
+        guard emitted < total else { return nil }
+        if pending.isEmpty { pending = makeConversation().reversed() }
+        emitted += 1
+        return pending.removeLast()
+    }
+
+    private mutating func makeConversation() -> [Event] {
+        conversationCount += 1
+        let progress = Double(emitted) / Double(Swift.max(total, 1))
+        var dayOffset = Swift.min(days - 1, Int(progress * Double(days)))
+        if random.chance(0.01) { dayOffset = Swift.max(0, dayOffset - random.int(in: 1...Swift.min(30, days))) }
+        let day = endDay.advanced(by: -(days - 1) + dayOffset)
+        let tenantIndex = random.int(in: 0...(tenants - 1))
+        let tenant = Self.tenantId(tenantIndex)
+        let contact = pickContact(tenant: tenantIndex)
+        let conversation = "\(tenant)-conv-\(conversationCount)"
+        let bot = "bot-\(random.int(in: 1...3))"
+        let channel = ["web", "slack", "whatsapp", "api"][random.int(in: 0...3)]
+        var clock = Int64(day.number) * 86_400_000 + Int64(random.int(in: 0...(86_400_000 - 3_600_000)))
+
+        func make(_ kind: Event.Kind, message: String? = nil, conversationId: String? = conversation) -> Event {
+            clock += Int64(random.int(in: 200...60_000))
+            let id = "evt-\(seed)-\(conversationCount)-\(random.next() % 1_000_000_000)"
+            return Event(id: id, kind: kind, userId: tenant, occurredAtMillis: Swift.min(clock, Int64(day.number + 1) * 86_400_000 - 1),
+                         conversationId: conversationId, contactId: contact, botId: bot, channel: channel, messageId: message)
+        }
+
+        var events = [make(.conversationCreated)]
+        let turns = random.int(in: 1...4)
+        for turn in 0..<turns {
+            events.append(make(.messageCreated(.user)))
+            if random.chance(0.3) { events.append(make(.messageCreated(.activity))) }
+            if random.chance(0.15) { events.append(make(.messageCreated([.reasoning, .context, .instruction, .backstory, .checkpoint][random.int(in: 0...4)]))) }
+            if random.chance(0.95) || turn == turns - 1 { events.append(make(.messageCreated(.bot))) }
+        }
+        if random.chance(0.3) {
+            let value = random.chance(0.7) ? random.int(in: 1...100) : -random.int(in: 1...100)
+            events.append(make(.ratingCreated(value: value), message: "\(conversation)-m\(events.count - 1)",
+                               conversationId: random.chance(0.8) ? conversation : nil))
+        }
+        return events
+    }
+
+    /// Returns a contact of the tenant: usually a returning one, sometimes a new one.
+    private mutating func pickContact(tenant: Int) -> String? {
+        if random.chance(0.05) { return nil }
+        let known = contactsPerTenant[tenant]
+        let ordinal: Int
+        if known == 0 || random.chance(0.35) {
+            ordinal = known
+            contactsPerTenant[tenant] += 1
+        } else {
+            // Recent contacts return more often than old ones.
+            let back = Swift.min(known - 1, Int(Double(known) * pow2(random.chance(0.5) ? 0.1 : 1.0)))
+            ordinal = known - 1 - random.int(in: 0...Swift.max(0, back))
+        }
+        return "\(Self.tenantId(tenant))-contact-\(ordinal)"
+    }
+
+    private func pow2(_ x: Double) -> Double { x * x }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+
+/// An API failure that renders itself as `{"message": "...", "code": "..."}` with a stable code.
+///
+/// Only the HTTP layer maps failures to status codes; every code here is part of the API contract.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONResponse.make(status: status, body: ErrorBody(message: message, code: code))
+    }
+
+    struct ErrorBody: Encodable {
+        var message: String
+        var code: String
+    }
+
+    static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code: code, message) }
+    static let missingKey = APIError(.unauthorized, code: "unauthorized", "missing API key: send 'Authorization: Bearer <key>'")
+    static let unknownKey = APIError(.unauthorized, code: "unauthorized", "unknown or revoked API key")
+}
+
+/// Builds JSON responses without going through a request context's encoder, so that errors raised
+/// before routing render the same way as route results.
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func make(status: HTTPResponse.Status = .ok, body: some Encodable) -> Response {
+        let data = (try? encoder.encode(body)) ?? Data(#"{"message":"response could not be encoded","code":"internal_error"}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import TallyDomain
+import TallyStore
+
+/// The report endpoints: the catalog and the fetch of one report from precomputed rollups.
+struct ReportsController {
+    let store: TallyStore
+    /// Today in UTC; injectable so tests can pin the default `endDate`.
+    let today: @Sendable () -> Day
+
+    func addRoutes(to group: RouterGroup<TallyRequestContext>) {
+        group.get("platform/report/list", use: list)
+        group.post("report/:reportId/fetch", use: fetch)
+    }
+
+    struct ListItem: Encodable {
+        var id, name, description, createdAt, updatedAt: String
+    }
+
+    struct ListBody: Encodable { var items: [ListItem] }
+
+    @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
+        JSONResponse.make(body: ListBody(items: ReportCatalog.all.map {
+            ListItem(id: $0.id, name: $0.name, description: $0.description, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
+        }))
+    }
+
+    @Sendable func fetch(_ request: Request, context: TallyRequestContext) async throws -> Response {
+        guard let key = context.apiKey else { throw APIError.missingKey }
+        let reportId = context.parameters.get("reportId") ?? ""
+        guard let report = ReportCatalog.report(id: reportId) else {
+            throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: FetchRequest.maximumBodyBytes)
+        } catch {
+            throw APIError(.contentTooLarge, code: "payload_too_large", "request body is larger than 64 KiB")
+        }
+        let parameters = try FetchRequest.parse(Array(buffer: body))
+        let tenant: String
+        if let own = key.userId {
+            if let asked = parameters.userId, asked != own {
+                throw APIError(.forbidden, code: "forbidden_tenant", "this key may only read userId '\(own)'")
+            }
+            tenant = own
+        } else {
+            guard let asked = parameters.userId else {
+                throw APIError.badRequest("missing_parameter", "userId is required with a platform-wide key")
+            }
+            tenant = asked
+        }
+        let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
+        do {
+            return JSONResponse.make(body: try await store.reportAsync(report, tenant: tenant, window: window))
+        } catch {
+            context.logger.error("report failed", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import Logging
+import TallyDomain
+import TallyStore
+
+/// Builds Tally's HTTP application over a store.
+public enum TallyApplication {
+    /// The router with every route and middleware, shared by the server and the tests.
+    public static func buildRouter(store: TallyStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+                                   today: @escaping @Sendable () -> Day = TallyApplication.utcToday) -> Router<TallyRequestContext> {
+        let router = Router(context: TallyRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(store: store))
+        ReportsController(store: store, today: today).addRoutes(to: api)
+        return router
+    }
+
+    /// The HTTP server as a service, listening on `host:port` (port 0 picks a free one).
+    public static func build(store: TallyStore, host: String, port: Int, logger: Logger,
+                             ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(store: store, ingestStatus: ingestStatus),
+            configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    /// Today's UTC day from the system clock.
+    @Sendable public static func utcToday() -> Day {
+        Day(epochSeconds: Int64(Date().timeIntervalSince1970))
+    }
+}

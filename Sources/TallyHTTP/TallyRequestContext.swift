@@ -1,0 +1,17 @@
+import Hummingbird
+import TallyStore
+
+/// The request context of Tally's API: Hummingbird's core storage plus the authenticated key.
+public struct TallyRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` on every `/api` route.
+    public var apiKey: ApiKey?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        apiKey = nil
+    }
+
+    /// Bodies larger than this are refused with 413 before they are read.
+    public var maxUploadSize: Int { FetchRequest.maximumBodyBytes }
+}

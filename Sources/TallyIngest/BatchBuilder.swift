@@ -1,0 +1,58 @@
+import Foundation
+import TallyDomain
+import TallyKafka
+import TallyStore
+
+/// Accumulates consumed messages into the next `IngestBatch`: valid events folded into deltas,
+/// rejected ones as dead letters, and the next offset of every partition touched.
+struct BatchBuilder {
+    private(set) var batch = IngestBatch()
+    private(set) var messageCount = 0
+    private(set) var counted = 0
+    private(set) var rejected = 0
+    /// When the first message of the open batch arrived (monotonic nanoseconds).
+    private(set) var openedAt: UInt64?
+    private var nextOffsets: [TopicPartition: Int64] = [:]
+    let decoder: EventDecoder
+
+    init(decoder: EventDecoder) { self.decoder = decoder }
+
+    var isEmpty: Bool { messageCount == 0 }
+
+    /// Decodes and folds one message. Nothing a message contains can make this fail.
+    mutating func add(_ message: KafkaMessage, nowMillis: Int64) {
+        if openedAt == nil { openedAt = DispatchTime.now().uptimeNanoseconds }
+        messageCount += 1
+        nextOffsets[TopicPartition(topic: message.topic, partition: message.partition)] = message.offset + 1
+        let outcome: Result<Event, EventRejection>
+        if message.key == nil || message.key?.isEmpty == true {
+            outcome = .failure(EventRejection(.missingKey, "the message has no key; events are keyed by userId"))
+        } else {
+            outcome = decoder.decode(message.value ?? [], nowMillis: nowMillis)
+        }
+        switch outcome {
+        case .success(let event):
+            batch.delta.add(event)
+            counted += 1
+        case .failure(let rejection):
+            batch.deadLetters.append(DeadLetter(
+                topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                payload: message.value ?? [], code: rejection.code.rawValue, message: rejection.message, receivedAtMillis: nowMillis))
+            rejected += 1
+        }
+    }
+
+    /// Takes the finished batch (with its offsets) and starts a new one.
+    mutating func take() -> (batch: IngestBatch, offsets: [TopicPartition: Int64]) {
+        var finished = batch
+        finished.offsets = nextOffsets.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
+        let offsets = nextOffsets
+        batch = IngestBatch()
+        nextOffsets = [:]
+        messageCount = 0
+        counted = 0
+        rejected = 0
+        openedAt = nil
+        return (finished, offsets)
+    }
+}

@@ -1,0 +1,33 @@
+/// How ingest consumes and batches. Read once from flags and environment by the CLI.
+public struct IngestConfiguration: Sendable {
+    /// Kafka bootstrap servers (`--brokers`, `TALLY_BROKERS`, default `127.0.0.1:9092`).
+    public var brokers: String
+    /// Topics to consume (`--topics`, `TALLY_TOPICS`, default `conversations,messages,ratings`).
+    /// Events are routed by their `type`, so any topic may carry any type.
+    public var topics: [String]
+    /// Consumer group (`--group`, `TALLY_GROUP`, default `tally`).
+    public var group: String
+    /// A batch closes after this many messages (`--batch-size`, `TALLY_BATCH_SIZE`, default 20 000)…
+    public var maximumBatchMessages: Int
+    /// …or this many milliseconds after its first message (`--batch-ms`, `TALLY_BATCH_MS`, default 200),
+    /// whichever comes first, so counts are visible well under a second after produce.
+    public var maximumBatchMilliseconds: Int
+    /// Late events older than this many days are rejected (`--retention-days`, default 400).
+    public var retentionDays: Int
+    /// Extra librdkafka consumer properties (e.g. for tests).
+    public var consumerProperties: [String: String]
+
+    public init(
+        brokers: String = "127.0.0.1:9092", topics: [String] = ["conversations", "messages", "ratings"], group: String = "tally",
+        maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, retentionDays: Int = 400,
+        consumerProperties: [String: String] = [:]
+    ) {
+        self.brokers = brokers
+        self.topics = topics
+        self.group = group
+        self.maximumBatchMessages = maximumBatchMessages
+        self.maximumBatchMilliseconds = maximumBatchMilliseconds
+        self.retentionDays = retentionDays
+        self.consumerProperties = consumerProperties
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TallyDomain
+import TallyKafka
+import TallyStore
+
+/// The ingest service: Kafka consumer → decode → fold → one SQLite transaction per batch.
+///
+/// The loop runs on a dedicated thread because librdkafka's poll blocks. Offsets live in the store,
+/// committed with the rollups they produced, so a crash at any instant resumes exactly where the
+/// last committed batch ended: nothing is lost and nothing is counted twice.
+public final class IngestPipeline: Service, @unchecked Sendable {
+    private let configuration: IngestConfiguration
+    private let store: TallyStore
+    private let logger: Logger
+    private let lock = NSLock()
+    private var stopRequested = false
+    private var statusValue = IngestStatus(state: "starting")
+
+    public init(configuration: IngestConfiguration, store: TallyStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The latest progress, for `/healthz` and for waiting until caught up.
+    public var status: IngestStatus { lock.withLock { statusValue } }
+
+    /// Asks the loop to commit its open batch, leave the group and return.
+    public func requestStop() { lock.withLock { stopRequested = true } }
+
+    private var shouldStop: Bool { lock.withLock { stopRequested } }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let thread = Thread {
+                        do {
+                            try self.consumeUntilStopped()
+                            continuation.resume()
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
+                    }
+                    thread.name = "tally-ingest"
+                    thread.start()
+                }
+            } onCancel: {
+                self.requestStop()
+            }
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+    }
+
+    /// The consume loop. Returns after a requested stop; throws when the consumer cannot start.
+    func consumeUntilStopped() throws {
+        let consumer = try KafkaConsumer(brokers: configuration.brokers, group: configuration.group,
+                                         properties: configuration.consumerProperties, logger: logger)
+        let session = IngestSession(configuration: configuration, store: store, consumer: consumer, logger: logger) { [weak self] update in
+            self?.lock.withLock { update(&self!.statusValue) }
+        }
+        consumer.rebalanceHandler = session
+        try consumer.subscribe(configuration.topics)
+        logger.info("ingest started", metadata: ["topics": "\(configuration.topics)", "group": "\(configuration.group)"])
+        while !shouldStop {
+            session.step()
+        }
+        session.finish()
+        consumer.close()
+        session.finish()
+        logger.info("ingest stopped")
+    }
+}

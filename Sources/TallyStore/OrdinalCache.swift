@@ -1,0 +1,51 @@
+import Foundation
+import TallyDomain
+
+/// Remembers committed member ordinals and per-tenant sequences between batches.
+///
+/// Only the ingest writer touches it, inside its write transaction. A batch stages its changes and
+/// publishes them only after commit; on rollback they are dropped, so the cache never holds an
+/// ordinal the database does not.
+final class OrdinalCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var tenant: String
+        var kind: MemberKind
+        var member: String
+    }
+
+    struct Entry {
+        var ordinal: UInt32
+        var firstDay: Int32
+    }
+
+    struct SequenceKey: Hashable {
+        var tenant: String
+        var kind: MemberKind
+    }
+
+    private let lock = NSLock()
+    private var members: [Key: Entry] = [:]
+    private var sequences: [SequenceKey: UInt32] = [:]
+    /// Bounds memory: past this many members the cache starts afresh.
+    private let capacity = 4_000_000
+
+    func member(_ key: Key) -> Entry? { lock.withLock { members[key] } }
+    func sequence(_ key: SequenceKey) -> UInt32? { lock.withLock { sequences[key] } }
+
+    /// Publishes what a committed batch learned.
+    func publish(members staged: [Key: Entry], sequences stagedSequences: [SequenceKey: UInt32]) {
+        lock.withLock {
+            if members.count + staged.count > capacity { members.removeAll(keepingCapacity: true) }
+            members.merge(staged) { _, new in new }
+            sequences.merge(stagedSequences) { _, new in new }
+        }
+    }
+
+    /// Forgets everything, e.g. when the store was replaced underneath.
+    func reset() {
+        lock.withLock {
+            members.removeAll()
+            sequences.removeAll()
+        }
+    }
+}

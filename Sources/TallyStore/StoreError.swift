@@ -1,0 +1,25 @@
+/// Failures of the store, each with a stable code for logs, the CLI and HTTP.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The data directory cannot be created or opened.
+        case cannotOpen = "store_cannot_open"
+        /// A write failed (disk full, read-only file system, I/O error); nothing of it was kept.
+        case writeFailed = "store_write_failed"
+        /// A read failed.
+        case readFailed = "store_read_failed"
+        /// The named API key does not exist.
+        case keyNotFound = "key_not_found"
+        /// A stored value could not be decoded (corruption).
+        case corrupt = "store_corrupt"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,104 @@
+import GRDB
+
+/// The store's schema, as named migrations.
+///
+/// Migrations are plain SQL, never edited once released, and never depend on app types, so a
+/// store written by any version opens with any later one.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-rollups") { db in
+            try db.execute(sql: """
+                -- Additive per-tenant, per-UTC-day counters. new_contacts feeds Total Contacts.
+                CREATE TABLE daily_counters (
+                    tenant TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    conversations INTEGER NOT NULL DEFAULT 0,
+                    messages INTEGER NOT NULL DEFAULT 0,
+                    msg_user INTEGER NOT NULL DEFAULT 0,
+                    msg_bot INTEGER NOT NULL DEFAULT 0,
+                    msg_activity INTEGER NOT NULL DEFAULT 0,
+                    msg_reasoning INTEGER NOT NULL DEFAULT 0,
+                    msg_context INTEGER NOT NULL DEFAULT 0,
+                    msg_instruction INTEGER NOT NULL DEFAULT 0,
+                    msg_backstory INTEGER NOT NULL DEFAULT 0,
+                    msg_checkpoint INTEGER NOT NULL DEFAULT 0,
+                    ratings INTEGER NOT NULL DEFAULT 0,
+                    thumbs_up INTEGER NOT NULL DEFAULT 0,
+                    thumbs_down INTEGER NOT NULL DEFAULT 0,
+                    new_contacts INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (tenant, day)
+                ) WITHOUT ROWID;
+
+                -- Dense per-tenant ordinals for contacts (kind 0) and conversations (kind 1).
+                -- first_day is the earliest event day seen for the member.
+                CREATE TABLE members (
+                    tenant TEXT NOT NULL,
+                    kind INTEGER NOT NULL,
+                    member_id TEXT NOT NULL,
+                    ordinal INTEGER NOT NULL,
+                    first_day INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, kind, member_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE member_sequences (
+                    tenant TEXT NOT NULL,
+                    kind INTEGER NOT NULL,
+                    next_ordinal INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, kind)
+                ) WITHOUT ROWID;
+
+                -- One compressed ordinal bitmap per tenant, member set and day.
+                CREATE TABLE daily_bitmaps (
+                    tenant TEXT NOT NULL,
+                    set_kind INTEGER NOT NULL,
+                    day INTEGER NOT NULL,
+                    cardinality INTEGER NOT NULL,
+                    bitmap BLOB NOT NULL,
+                    PRIMARY KEY (tenant, set_kind, day)
+                ) WITHOUT ROWID;
+
+                -- The next offset to consume per partition, written in the same transaction as the
+                -- rollups it produced: this is what makes ingest exactly once.
+                CREATE TABLE consumed_offsets (
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    next_offset INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (topic, partition)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    message_key BLOB,
+                    payload BLOB NOT NULL,
+                    payload_bytes INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    resolved_at INTEGER
+                );
+                CREATE INDEX dead_letters_by_time ON dead_letters (received_at);
+                CREATE INDEX dead_letters_by_code ON dead_letters (code, received_at);
+                """)
+        }
+        migrator.registerMigration("v1-api-keys") { db in
+            try db.execute(sql: """
+                -- API keys: only the SHA-256 of the secret is stored.
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    user_id TEXT,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+extension TallyStore {
+    /// Applies one batch in a single transaction: counters, first-seen contacts, bitmaps, dead
+    /// letters and offsets. Either all of it is committed or none of it, so a crash at any instant
+    /// leaves the store at a batch boundary that its offsets describe exactly.
+    public func apply(_ batch: IngestBatch) throws(StoreError) {
+        guard !batch.isEmpty else { return }
+        var staged = StagedOrdinals()
+        try write { db in
+            var counters = batch.delta.counters
+            try self.applyFirstSeen(batch.delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
+            try self.upsertCounters(counters, db: db)
+            try self.applyMembers(batch.delta.members, staged: &staged, db: db)
+            try self.insertDeadLetters(batch.deadLetters, db: db)
+            try self.saveOffsets(batch.offsets, db: db)
+            try self.saveSequences(staged.sequences, db: db)
+        }
+        ordinalCache.publish(members: staged.members, sequences: staged.sequences)
+    }
+
+    /// Ordinals and sequences assigned or changed by the open transaction.
+    struct StagedOrdinals {
+        var members: [OrdinalCache.Key: OrdinalCache.Entry] = [:]
+        var sequences: [OrdinalCache.SequenceKey: UInt32] = [:]
+    }
+
+    /// Resolves each contact's ordinal and moves its first-seen day earlier when a late event
+    /// shows it; Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
+    private func applyFirstSeen(_ firstSeen: [RollupDelta.TenantContact: Day], counters: inout [RollupDelta.TenantDay: DailyCounters],
+                                staged: inout StagedOrdinals, db: Database) throws {
+        for (contact, day) in firstSeen {
+            let key = OrdinalCache.Key(tenant: contact.tenant, kind: .contact, member: contact.contact)
+            if let known = try lookup(key, staged: staged, db: db) {
+                guard day.number < known.firstDay else { continue }
+                try db.cachedStatement(sql: "UPDATE members SET first_day = ? WHERE tenant = ? AND kind = ? AND member_id = ?")
+                    .execute(arguments: [day.number, key.tenant, key.kind.rawValue, key.member])
+                staged.members[key] = .init(ordinal: known.ordinal, firstDay: day.number)
+                counters[.init(tenant: contact.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
+            } else {
+                _ = try insertMember(key, day: day, staged: &staged, db: db)
+            }
+            counters[.init(tenant: contact.tenant, day: day), default: DailyCounters()].newContacts += 1
+        }
+    }
+
+    private func upsertCounters(_ counters: [RollupDelta.TenantDay: DailyCounters], db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO daily_counters (tenant, day, conversations, messages, msg_user, msg_bot, msg_activity,
+                msg_reasoning, msg_context, msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up,
+                thumbs_down, new_contacts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant, day) DO UPDATE SET
+                conversations = conversations + excluded.conversations,
+                messages = messages + excluded.messages,
+                msg_user = msg_user + excluded.msg_user,
+                msg_bot = msg_bot + excluded.msg_bot,
+                msg_activity = msg_activity + excluded.msg_activity,
+                msg_reasoning = msg_reasoning + excluded.msg_reasoning,
+                msg_context = msg_context + excluded.msg_context,
+                msg_instruction = msg_instruction + excluded.msg_instruction,
+                msg_backstory = msg_backstory + excluded.msg_backstory,
+                msg_checkpoint = msg_checkpoint + excluded.msg_checkpoint,
+                ratings = ratings + excluded.ratings,
+                thumbs_up = thumbs_up + excluded.thumbs_up,
+                thumbs_down = thumbs_down + excluded.thumbs_down,
+                new_contacts = new_contacts + excluded.new_contacts
+            """)
+        for (key, c) in counters {
+            var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number, c.conversations, c.messages]
+            arguments += c.messagesByType.map { $0 as (any DatabaseValueConvertible)? }
+            arguments += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts]
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Adds members to their daily bitmaps, one read-modify-write per (tenant, set, day).
+    private func applyMembers(_ members: [RollupDelta.SetKey: Set<String>], staged: inout StagedOrdinals, db: Database) throws {
+        let select = try db.cachedStatement(sql: "SELECT bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day = ?")
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO daily_bitmaps (tenant, set_kind, day, cardinality, bitmap) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (tenant, set_kind, day) DO UPDATE SET cardinality = excluded.cardinality, bitmap = excluded.bitmap
+            """)
+        for (setKey, ids) in members {
+            var bitmap = OrdinalBitmap()
+            if let data = try Data.fetchOne(select, arguments: [setKey.tenant, setKey.set.rawValue, setKey.day.number]) {
+                bitmap = try OrdinalBitmap(serialized: data)
+            }
+            var changed = false
+            for id in ids {
+                let key = OrdinalCache.Key(tenant: setKey.tenant, kind: setKey.set.memberKind, member: id)
+                let ordinal = try lookup(key, staged: staged, db: db)?.ordinal
+                    ?? insertMember(key, day: setKey.day, staged: &staged, db: db)
+                if bitmap.insert(ordinal) { changed = true }
+            }
+            if changed {
+                try upsert.execute(arguments: [setKey.tenant, setKey.set.rawValue, setKey.day.number, bitmap.count, Data(bitmap.serialized())])
+            }
+        }
+    }
+
+    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, db: Database) throws -> OrdinalCache.Entry? {
+        if let entry = staged.members[key] ?? ordinalCache.member(key) { return entry }
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT ordinal, first_day FROM members WHERE tenant = ? AND kind = ? AND member_id = ?"),
+            arguments: [key.tenant, key.kind.rawValue, key.member])
+        guard let row else { return nil }
+        return OrdinalCache.Entry(ordinal: UInt32(row[0] as Int64), firstDay: Int32(row[1] as Int64))
+    }
+
+    private func insertMember(_ key: OrdinalCache.Key, day: Day, staged: inout StagedOrdinals, db: Database) throws -> UInt32 {
+        let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
+        var next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey)
+        if next == nil {
+            next = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT next_ordinal FROM member_sequences WHERE tenant = ? AND kind = ?"),
+                arguments: [key.tenant, key.kind.rawValue]).map { UInt32($0) } ?? 0
+        }
+        let ordinal = next!
+        try db.cachedStatement(sql: "INSERT INTO members (tenant, kind, member_id, ordinal, first_day) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [key.tenant, key.kind.rawValue, key.member, ordinal, day.number])
+        staged.sequences[sequenceKey] = ordinal + 1
+        staged.members[key] = .init(ordinal: ordinal, firstDay: day.number)
+        return ordinal
+    }
+
+    private func saveSequences(_ sequences: [OrdinalCache.SequenceKey: UInt32], db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO member_sequences (tenant, kind, next_ordinal) VALUES (?, ?, ?)
+            ON CONFLICT (tenant, kind) DO UPDATE SET next_ordinal = excluded.next_ordinal
+            """)
+        for (key, next) in sequences {
+            try statement.execute(arguments: [key.tenant, key.kind.rawValue, next])
+        }
+    }
+
+    private func insertDeadLetters(_ letters: [DeadLetter], db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO dead_letters (topic, partition, offset, message_key, payload, payload_bytes, code, message, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for letter in letters {
+            try statement.execute(arguments: [
+                letter.topic, letter.partition, letter.offset, letter.key.map { Data($0) }, Data(letter.payload),
+                letter.payloadBytes, letter.code, letter.message, letter.receivedAtMillis,
+            ])
+        }
+    }
+
+    private func saveOffsets(_ offsets: [PartitionOffset], db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO consumed_offsets (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+            """)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for offset in offsets {
+            try statement.execute(arguments: [offset.topic, offset.partition, offset.nextOffset, now])
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+extension TallyStore {
+    /// Computes a report from one consistent snapshot of the store.
+    public func report(_ definition: ReportDefinition, tenant: String, window: ReportWindow) throws(StoreError) -> ReportResult {
+        try read { db in
+            try ReportCalculator().compute(definition, tenant: tenant, window: window, from: SnapshotReader(db: db))
+        }
+    }
+
+    /// Computes a report off the caller's thread (for HTTP handlers).
+    public func reportAsync(_ definition: ReportDefinition, tenant: String, window: ReportWindow) async throws(StoreError) -> ReportResult {
+        try await readAsync { db in
+            try ReportCalculator().compute(definition, tenant: tenant, window: window, from: SnapshotReader(db: db))
+        }
+    }
+}
+
+/// Reads rollups inside one read transaction, so that every part of a report sees the same commit.
+struct SnapshotReader: RollupReading {
+    let db: Database
+
+    func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT day, conversations, messages, msg_user, msg_bot, msg_activity, msg_reasoning, msg_context,
+                   msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up, thumbs_down, new_contacts
+            FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?
+            """)
+        var result: [Day: DailyCounters] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, from.number, through.number])
+        while let row = try rows.next() {
+            var c = DailyCounters()
+            c.conversations = row[1]
+            c.messages = row[2]
+            for i in 0..<MessageType.allCases.count { c.messagesByType[i] = row[3 + i] }
+            c.ratings = row[11]
+            c.thumbsUp = row[12]
+            c.thumbsDown = row[13]
+            c.newContacts = row[14]
+            result[Day(number: row[0])] = c
+        }
+        return result
+    }
+
+    func dailyDistinctCounts(tenant: String, set: MemberSet, from: Day, through: Day) throws -> [Day: Int] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT day, cardinality FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day BETWEEN ? AND ?
+            """)
+        var result: [Day: Int] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, set.rawValue, from.number, through.number])
+        while let row = try rows.next() { result[Day(number: row[0])] = row[1] }
+        return result
+    }
+
+    func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int {
+        let statement = try db.cachedStatement(sql: """
+            SELECT bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day BETWEEN ? AND ?
+            """)
+        var bitmaps: [OrdinalBitmap] = []
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, set.rawValue, from.number, through.number])
+        while let row = try rows.next() {
+            try row.withUnsafeData(atIndex: 0) { data in
+                guard let data else { return }
+                bitmaps.append(try OrdinalBitmap(serialized: data))
+            }
+        }
+        return OrdinalBitmap.unionCount(bitmaps)
+    }
+
+    func totalContacts(tenant: String, through day: Day) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(new_contacts), 0) FROM daily_counters WHERE tenant = ? AND day <= ?"),
+            arguments: [tenant, day.number]) ?? 0
+    }
+}

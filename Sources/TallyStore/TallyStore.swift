@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+/// Tally's SQLite store: rollups, bitmaps, consumed offsets, dead letters and API keys.
+///
+/// One `DatabasePool` per process, in WAL mode, so that report reads run concurrently with the
+/// single ingest writer and with `tally keys` in another process.
+public final class TallyStore: Sendable {
+    /// The database file name inside the data directory.
+    public static let fileName = "tally.sqlite"
+
+    let writer: any DatabaseWriter
+    /// Ordinals and sequences known to be committed, so hot members skip a lookup per batch.
+    let ordinalCache = OrdinalCache()
+
+    /// Opens (creating if needed) the store in `dataDirectory`.
+    public convenience init(dataDirectory: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(error.localizedDescription)")
+        }
+        try self.init(path: (dataDirectory as NSString).appendingPathComponent(Self.fileName))
+    }
+
+    /// Opens (creating if needed) the store file at `path`.
+    public init(path: String) throws(StoreError) {
+        do {
+            let pool = try DatabasePool(path: path, configuration: Self.configuration())
+            try StoreMigrations.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open store '\(path)': \(error)")
+        }
+    }
+
+    /// An in-memory store, for tests.
+    public init() throws(StoreError) {
+        do {
+            let queue = try DatabaseQueue(configuration: Self.configuration())
+            try StoreMigrations.migrator.migrate(queue)
+            writer = queue
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open in-memory store: \(error)")
+        }
+    }
+
+    private static func configuration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // Offsets and rollups share each transaction, so losing the newest transactions on power
+            // loss only means re-consuming them: NORMAL keeps exactly-once and saves an fsync per batch.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.readFailed, "\(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.writeFailed, "\(error)")
+        }
+    }
+}
+
+extension TallyStore {
+    /// Runs a read off the caller's thread, for async callers such as HTTP handlers.
+    func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.readFailed, "\(error)")
+        }
+    }
+}
