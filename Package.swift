@@ -65,8 +65,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        /// An independent oracle: computes every report naively from raw events, for tests only.
+        .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyDomain"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyDomain", "TallyTestSupport"]),
         .testTarget(
             name: "TallyHTTPTests",
             dependencies: ["TallyHTTP", "TallyStore", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
@@ -74,7 +76,7 @@ let package = Package(
         .testTarget(
             name: "TallyIntegrationTests",
             dependencies: [
-                "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,0 +1,104 @@
+import TallyDomain
+
+/// Computes every report of the catalog directly from raw events, with sets and loops.
+///
+/// It shares nothing with the production path but the `Event` type: no deltas, no bitmaps, no
+/// store, no `ReportCalculator`. Tests compare Tally's answers with it.
+public struct ReportOracle {
+    /// One expected report, in plain numbers.
+    public struct Expected: Equatable, CustomStringConvertible {
+        public var value: Double
+        public var change: Double
+        public var period: String
+        public var breakdown: [Breakdown]
+
+        public var description: String { "value \(value), change \(change), \(period), \(breakdown.map { "\($0.date)=\($0.total)" })" }
+    }
+
+    /// One day of an expected breakdown.
+    public struct Breakdown: Equatable {
+        public var date: String
+        public var total: Double
+    }
+
+    private let byTenant: [String: [Event]]
+
+    /// - Parameter events: the valid events Tally should have counted, each once.
+    public init(events: [Event]) {
+        byTenant = Dictionary(grouping: events, by: \.userId)
+    }
+
+    /// The expected answer for `reportId`, or nil for an id the oracle does not know.
+    public func expected(reportId: String, tenant: String, periodDays: Int, end: Day) -> Expected? {
+        let events = byTenant[tenant] ?? []
+        let start = end.advanced(by: -(periodDays - 1))
+        let previousEnd = start.advanced(by: -1)
+        let previousStart = start.advanced(by: -periodDays)
+        let days = (0..<periodDays).map { start.advanced(by: $0) }
+        let label = "last \(periodDays) day\(periodDays == 1 ? "" : "s")"
+
+        func inRange(_ e: Event, _ from: Day, _ to: Day) -> Bool { e.day >= from && e.day <= to }
+        func isMessage(_ e: Event, _ type: MessageType?) -> Bool {
+            if case .messageCreated(let t) = e.kind { return type == nil || t == type }
+            return false
+        }
+        func count(_ from: Day, _ to: Day, _ predicate: (Event) -> Bool) -> Double {
+            Double(events.filter { inRange($0, from, to) && predicate($0) }.count)
+        }
+        func summed(_ predicate: @escaping (Event) -> Bool) -> Expected {
+            let value = count(start, end, predicate)
+            return Expected(value: value, change: value - count(previousStart, previousEnd, predicate), period: label,
+                            breakdown: days.map { Breakdown(date: $0.iso, total: count($0, $0, predicate)) })
+        }
+        func activeContacts(_ from: Day, _ to: Day) -> Double {
+            Double(Set(events.filter { inRange($0, from, to) }.compactMap(\.contactId)).count)
+        }
+        func contactsEverThrough(_ day: Day) -> Double {
+            Double(Set(events.filter { $0.day <= day }.compactMap(\.contactId)).count)
+        }
+        func average(_ type: MessageType?, _ from: Day, _ to: Day) -> Double {
+            let messages = events.filter { inRange($0, from, to) && isMessage($0, type) }
+            let conversations = Set(messages.compactMap(\.conversationId)).count
+            guard conversations > 0 else { return 0 }
+            return (Double(messages.count * 100) / Double(conversations)).rounded() / 100
+        }
+        func averaged(_ type: MessageType?) -> Expected {
+            let value = average(type, start, end)
+            let change = ((value - average(type, previousStart, previousEnd)) * 100).rounded() / 100
+            return Expected(value: value, change: change, period: label,
+                            breakdown: days.map { Breakdown(date: $0.iso, total: average(type, $0, $0)) })
+        }
+
+        switch reportId {
+        case "clr3m5n8k000008jq7h9e5b1a": return summed { if case .ratingCreated = $0.kind { true } else { false } }
+        case "clr3m5n8k000108jq3c4d7f2b": return summed { if case .ratingCreated(let v) = $0.kind { v > 0 } else { false } }
+        case "clr3m5n8k000208jq8e5f6g3c": return summed { if case .ratingCreated(let v) = $0.kind { v < 0 } else { false } }
+        case "clr3m5n8k000308jq1h7i8j4d":
+            let value = contactsEverThrough(end)
+            return Expected(value: value, change: value - contactsEverThrough(previousEnd), period: label,
+                            breakdown: days.map { Breakdown(date: $0.iso, total: contactsEverThrough($0)) })
+        case "clr3m5n8k000408jq9i8j9k5e":
+            let value = activeContacts(start, end)
+            return Expected(value: value, change: value - activeContacts(previousStart, previousEnd), period: label,
+                            breakdown: days.map { Breakdown(date: $0.iso, total: activeContacts($0, $0)) })
+        case "clr3m5n8k000508jq2j9k0l6f": return summed { $0.kind == .conversationCreated }
+        case "clr3m5n8k000608jq3k0l1m7g": return summed { isMessage($0, nil) }
+        case "clr3m5n8k000708jq4l1m2n8h": return summed { isMessage($0, .user) }
+        case "clr3m5n8k000808jq5m2n3o9i": return summed { isMessage($0, .bot) }
+        case "clr3m5n8k000908jq6n3o4p0j": return summed { isMessage($0, .activity) }
+        case "clr3m5n8k000a08jq7o4p5q1k": return averaged(.user)
+        case "clr3m5n8k000b08jq8p5q6r2l": return averaged(.bot)
+        case "clr3m5n8k000c08jq9q6r7s3m": return averaged(.activity)
+        case "clr3m5n8k000d08jqt4l7y2c9": return averaged(nil)
+        default: return nil
+        }
+    }
+}
+
+extension ReportOracle.Expected {
+    /// Converts a computed report into the oracle's plain-number form for comparison.
+    public init(_ result: ReportResult) {
+        self.init(value: result.value.doubleValue, change: result.change.doubleValue, period: result.period,
+                  breakdown: result.breakdown.map { ReportOracle.Breakdown(date: $0.date, total: $0.total.doubleValue) })
+    }
+}
