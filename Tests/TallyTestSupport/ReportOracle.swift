@@ -12,6 +12,13 @@ public struct ReportOracle {
         public var period: String
         public var breakdown: [Breakdown]
 
+        public init(value: Double, change: Double, period: String, breakdown: [Breakdown]) {
+            self.value = value
+            self.change = change
+            self.period = period
+            self.breakdown = breakdown
+        }
+
         public var description: String { "value \(value), change \(change), \(period), \(breakdown.map { "\($0.date)=\($0.total)" })" }
     }
 
@@ -19,6 +26,11 @@ public struct ReportOracle {
     public struct Breakdown: Equatable {
         public var date: String
         public var total: Double
+
+        public init(date: String, total: Double) {
+            self.date = date
+            self.total = total
+        }
     }
 
     private let byTenant: [String: [Event]]
