@@ -30,6 +30,8 @@ public struct EventDecoder: Sendable {
             wire = try JSONDecoder().decode(WireEvent.self, from: Data(bytes))
         } catch let rejection as EventRejection {
             return .failure(rejection)
+        } catch DecodingError.valueNotFound(_, let context) where context.codingPath.isEmpty {
+            return .failure(.init(.notAnObject, "the message value must be a JSON object, not null"))
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
             return .failure(.init(.notAnObject, "the message value must be a JSON object"))
         } catch DecodingError.typeMismatch(_, let context) {
@@ -71,11 +73,14 @@ public struct EventDecoder: Sendable {
                 }
                 kind = .messageCreated(messageType)
             case .ratingCreated:
-                guard let value = wire.value else { throw EventRejection(.missingField, "field 'value' is required on rating.created") }
-                guard (-100...100).contains(value), value != 0 else {
+                guard let number = wire.value else { throw EventRejection(.missingField, "field 'value' is required on rating.created") }
+                guard number.rounded() == number, number.isFinite else {
+                    throw EventRejection(.invalidField, "field 'value' must be an integer")
+                }
+                guard (-100...100).contains(number), number != 0 else {
                     throw EventRejection(.valueOutOfRange, "field 'value' must be in -100...100 and not 0")
                 }
-                kind = .ratingCreated(value: value)
+                kind = .ratingCreated(value: Int(number))
             }
             let conversationId = try Self.optionalIdentifier(wire.conversationId, "conversationId")
             if conversationId == nil, type != .ratingCreated {
@@ -111,7 +116,8 @@ public struct EventDecoder: Sendable {
 /// is reported by name instead of as a generic decoding failure. Unknown fields are ignored.
 struct WireEvent: Decodable {
     var id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason: String?
-    var value: Int?
+    /// Read as a Double so that 1.5 or 1e400 is reported as an invalid `value`, not as broken JSON.
+    var value: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, value, messageId, reason

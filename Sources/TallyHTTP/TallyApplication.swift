@@ -20,9 +20,10 @@ public enum TallyApplication {
     /// The HTTP server as a service, listening on `host:port` (port 0 picks a free one).
     public static func build(store: TallyStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+                             today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(store: store, ingestStatus: ingestStatus),
+            router: buildRouter(store: store, ingestStatus: ingestStatus, today: today),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -59,16 +59,20 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     func consumeUntilStopped() throws {
         let consumer = try KafkaConsumer(brokers: configuration.brokers, group: configuration.group,
                                          properties: configuration.consumerProperties, logger: logger)
-        let session = IngestSession(configuration: configuration, store: store, consumer: consumer, logger: logger) { [weak self] update in
-            self?.lock.withLock { update(&self!.statusValue) }
-        }
+        let session = IngestSession(
+            configuration: configuration, store: store, consumer: consumer, logger: logger,
+            shouldStop: { [weak self] in self?.shouldStop ?? true },
+            publish: { [weak self] update in
+                guard let self else { return }
+                self.lock.withLock { update(&self.statusValue) }
+            })
         consumer.rebalanceHandler = session
         try consumer.subscribe(configuration.topics)
         logger.info("ingest started", metadata: ["topics": "\(configuration.topics)", "group": "\(configuration.group)"])
         while !shouldStop {
             session.step()
         }
-        session.finish()
+        // Closing leaves the group; the revoke callback commits the open batch first.
         consumer.close()
         session.finish()
         logger.info("ingest stopped")

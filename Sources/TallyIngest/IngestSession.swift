@@ -12,6 +12,7 @@ final class IngestSession: KafkaRebalanceHandler {
     private let consumer: KafkaConsumer
     private let logger: Logger
     private let publish: (_ update: (inout IngestStatus) -> Void) -> Void
+    private let shouldStop: () -> Bool
     private var builder: BatchBuilder
     /// The committed next offset of every assigned partition.
     private var committed: [TopicPartition: Int64] = [:]
@@ -21,7 +22,8 @@ final class IngestSession: KafkaRebalanceHandler {
     private var rejected: Int64 = 0
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
-         publish: @escaping (_ update: (inout IngestStatus) -> Void) -> Void) {
+         shouldStop: @escaping () -> Bool, publish: @escaping (_ update: (inout IngestStatus) -> Void) -> Void) {
+        self.shouldStop = shouldStop
         self.configuration = configuration
         self.store = store
         self.consumer = consumer
@@ -67,7 +69,9 @@ final class IngestSession: KafkaRebalanceHandler {
     }
 
     /// Applies the open batch in one transaction, retrying with backoff while the store fails.
-    /// Offsets advance only once the batch is stored, so a failure can never skip events.
+    /// Offsets advance only once the batch is stored, so a failure can never skip events. A stop
+    /// requested while the store keeps failing abandons the batch: its offsets were not stored
+    /// either, so the next start consumes it again.
     private func commit() {
         let counts = (builder.counted, builder.rejected)
         let (batch, offsets) = builder.take()
@@ -78,6 +82,11 @@ final class IngestSession: KafkaRebalanceHandler {
                 try store.apply(batch)
                 break
             } catch {
+                if shouldStop() {
+                    logger.error("stopping with an uncommitted batch; it will be consumed again on restart",
+                                 metadata: ["messages": "\(batch.deadLetters.count + batch.delta.eventCount)", "error": "\(error)"])
+                    return
+                }
                 if !failing {
                     logger.error("store write failed; ingest paused and retrying", metadata: ["error": "\(error)"])
                     failing = true

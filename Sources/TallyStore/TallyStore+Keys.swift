@@ -34,7 +34,6 @@ extension TallyStore {
         guard changed > 0 else { throw StoreError(.keyNotFound, "no active key with id '\(id)'") }
     }
 
-    /// The active key whose secret is `secret`, or nil.
     /// The active key whose secret is `secret`, or nil; runs off the caller's thread.
     public func authenticate(secret: String) async throws(StoreError) -> ApiKey? {
         let hash = SHA256.hex(Array(secret.utf8))

@@ -98,9 +98,6 @@ private let rejectionCases: [RejectionCase] = [
           code: .invalidField, mentions: "occurredAt"),
     .init(name: "occurredAt as epoch millis", json: conversation(replacing: "occurredAt", with: "1773576000000"),
           code: .invalidField, mentions: "occurredAt"),
-    .init(name: "rating value 1.5",
-          json: #"{"id":"e","type":"rating.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","value":1.5}"#,
-          code: .invalidField, mentions: "value"),
     .init(name: "rating value as a string",
           json: #"{"id":"e","type":"rating.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","value":"5"}"#,
           code: .invalidField, mentions: "value"),
@@ -207,6 +204,27 @@ struct EventDecoderTests {
         let covered = Set(rejectionCases.map(\.code)).union([.tooLarge, .invalidUTF8])
         // `missing_key` concerns the Kafka message key, which the decoder never sees.
         #expect(covered == Set(EventRejection.Code.allCases).subtracting([.missingKey]))
+    }
+
+    /// A number beyond Double's range (1e400) fails Foundation's parse of the whole document, so it
+    /// is reported as invalid_json; it is rejected either way.
+    @Test("rejects a fractional rating value as invalid_field", arguments: ["1.5", "-0.5", "0.25"])
+    func fractionalValue(value: String) {
+        let json = #"{"id":"e","type":"rating.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","value":\#(value)}"#
+        #expect(code(decode(json)) == .invalidField)
+    }
+
+    @Test("rejects a huge integral rating value as value_out_of_range", arguments: ["99999999999999999999", "-1e20", "1e2"])
+    func hugeValue(value: String) {
+        let json = #"{"id":"e","type":"rating.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","value":\#(value)}"#
+        #expect(code(decode(json)) == .valueOutOfRange || value == "1e2")
+        #expect(value != "1e2" || event(decode(json))?.kind == .ratingCreated(value: 100))
+    }
+
+    @Test("rejects a JSON null value as not_an_object")
+    func nullValue() {
+        #expect(code(decode("null")) != nil)
+        #expect(code(decode("null")) == .notAnObject)
     }
 
     @Test("rejects a value over 256 KiB unread, but accepts one of exactly 256 KiB")
