@@ -10,7 +10,7 @@ import TallyStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (run from tools/bench on a release build); each prints one JSON object.",
-        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self]
+        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self, Stages.self]
     )
 
     /// Raw consume rate of Tally's own consumer: poll and copy every message, nothing else.
@@ -149,14 +149,14 @@ struct Bench: AsyncParsableCommand {
             let loadStart = Date()
             for offset in 0..<(2 * periodDays) {
                 let day = end.advanced(by: -offset)
-                var delta = RollupDelta()
+                var events: [Event] = []
                 var seen = Set<Int>()
                 while seen.count < contactsPerDay { seen.insert(random.int(in: 0...(contactPool - 1))) }
                 for (i, contact) in seen.enumerated() {
-                    delta.add(Event(id: "e\(offset)-\(i)", kind: .conversationCreated, userId: "bench-tenant",
+                    events.append(Event(id: "e\(offset)-\(i)", kind: .conversationCreated, userId: "bench-tenant",
                                     occurredAtMillis: Int64(day.number) * 86_400_000 + 1000, conversationId: "c\(i)", contactId: "contact-\(contact)"))
                 }
-                try database.apply(IngestBatch(delta: delta))
+                try database.apply(IngestBatch(events: events))
             }
             let loadSeconds = Date().timeIntervalSince(loadStart)
             let report = ReportCatalog.report(id: "clr3m5n8k000408jq9i8j9k5e")!
@@ -174,6 +174,49 @@ struct Bench: AsyncParsableCommand {
                 "p50Micros": latencies[latencies.count / 2], "p99Micros": latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
             ])
         }
+    }
+}
+
+/// Where ingest time goes without Kafka: decode, fold and store, each timed on its own.
+struct Stages: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time decode, fold and store apply of generated events, without Kafka.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Events to generate.")
+    var events: Int = 200_000
+
+    @Option(help: "Events per batch.")
+    var batchSize: Int = 20_000
+
+    @Option(help: "Dedupe window in days (0 disables).")
+    var dedupeDays: Int = 7
+
+    func run() throws {
+        let end = TallyClock.today()
+        let payloads = TrafficGenerator(seed: 3, tenants: 20, days: 90, endDay: end, total: events).map(EventEncoder.json)
+        let now = TallyClock.nowMillis()
+        let decoder = EventDecoder()
+        var start = DispatchTime.now().uptimeNanoseconds
+        var decoded: [Event] = []
+        decoded.reserveCapacity(payloads.count)
+        for payload in payloads { if case .success(let event) = decoder.decode(payload, nowMillis: now) { decoded.append(event) } }
+        let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        start = DispatchTime.now().uptimeNanoseconds
+        var delta = RollupDelta()
+        for event in decoded { delta.add(event) }
+        let foldSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let database = try TallyStore(dataDirectory: store.dataDirectory)
+        start = DispatchTime.now().uptimeNanoseconds
+        for first in stride(from: 0, to: decoded.count, by: batchSize) {
+            try database.apply(IngestBatch(events: Array(decoded[first..<min(decoded.count, first + batchSize)])), dedupeDays: dedupeDays)
+        }
+        let applySeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        printJSON([
+            "events": decoded.count, "decodePerSecond": Double(decoded.count) / decodeSeconds,
+            "foldPerSecond": Double(decoded.count) / foldSeconds, "applyPerSecond": Double(decoded.count) / applySeconds,
+            "dedupeDays": dedupeDays,
+        ])
     }
 }
 

@@ -37,6 +37,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Reject events older than this many days (env TALLY_RETENTION_DAYS).")
     var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
 
+    @Option(help: "Skip an event whose id was already counted for its tenant within this many days of event time; 0 disables (env TALLY_DEDUPE_DAYS).")
+    var dedupeDays: Int = Int(environment("TALLY_DEDUPE_DAYS", "7")) ?? 7
+
+    @Option(help: "Delete dead letters after this many days (env TALLY_DEAD_LETTER_RETENTION_DAYS).")
+    var deadLetterRetentionDays: Int = Int(environment("TALLY_DEAD_LETTER_RETENTION_DAYS", "30")) ?? 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TALLY_LOG_LEVEL).")
     var logLevel: String = environment("TALLY_LOG_LEVEL", "info")
 
@@ -45,6 +51,8 @@ struct Serve: AsyncParsableCommand {
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
         guard (1...36_500).contains(retentionDays) else { throw ValidationError("--retention-days must be from 1 to 36500") }
+        guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
+        guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -61,7 +69,8 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
-                maximumBatchMilliseconds: batchMs, retentionDays: retentionDays),
+                maximumBatchMilliseconds: batchMs, retentionDays: retentionDays, dedupeDays: dedupeDays,
+                deadLetterRetentionDays: deadLetterRetentionDays),
             store: database, logger: logger)
         let address = HostPort(http)!
         let app = TallyApplication.build(

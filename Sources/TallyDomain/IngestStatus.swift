@@ -39,6 +39,8 @@ public struct IngestStatus: Sendable, Equatable, Encodable {
     /// Events counted and rejected since start.
     public var eventsCounted: Int64
     public var eventsRejected: Int64
+    /// Re-sent events skipped by dedupe since start.
+    public var duplicates: Int64 = 0
     /// The last store error, if ingest is paused by one.
     public var lastError: String?
 

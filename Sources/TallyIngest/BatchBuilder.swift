@@ -3,8 +3,9 @@ import TallyDomain
 import TallyKafka
 import TallyStore
 
-/// Accumulates consumed messages into the next `IngestBatch`: valid events folded into deltas,
-/// rejected ones as dead letters, and the next offset of every partition touched.
+/// Accumulates consumed messages into the next `IngestBatch`: valid events, rejected ones as dead
+/// letters, and the next offset of every partition touched. The store folds the events into deltas
+/// inside its transaction, after dropping re-sent ones.
 struct BatchBuilder {
     private(set) var batch = IngestBatch()
     private(set) var messageCount = 0
@@ -32,7 +33,7 @@ struct BatchBuilder {
         }
         switch outcome {
         case .success(let event):
-            batch.delta.add(event)
+            batch.events.append(event)
             counted += 1
         case .failure(let rejection):
             batch.deadLetters.append(DeadLetter(

@@ -14,14 +14,21 @@ public struct IngestConfiguration: Sendable {
     public var maximumBatchMilliseconds: Int
     /// Late events older than this many days are rejected (`--retention-days`, default 400).
     public var retentionDays: Int
+    /// An event whose id was already counted for its tenant within this many days of event time is
+    /// not counted again (`--dedupe-days`, `TALLY_DEDUPE_DAYS`, default 7; 0 disables).
+    public var dedupeDays: Int
+    /// Dead letters are deleted after this many days (`--dead-letter-retention-days`, default 30).
+    public var deadLetterRetentionDays: Int
     /// Extra librdkafka consumer properties (e.g. for tests).
     public var consumerProperties: [String: String]
 
     public init(
         brokers: String = "127.0.0.1:9092", topics: [String] = ["conversations", "messages", "ratings"], group: String = "tally",
         maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, retentionDays: Int = 400,
-        consumerProperties: [String: String] = [:]
+        dedupeDays: Int = 7, deadLetterRetentionDays: Int = 30, consumerProperties: [String: String] = [:]
     ) {
+        self.dedupeDays = dedupeDays
+        self.deadLetterRetentionDays = deadLetterRetentionDays
         self.brokers = brokers
         self.topics = topics
         self.group = group

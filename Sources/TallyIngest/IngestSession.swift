@@ -20,6 +20,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private var lastKafkaError: String?
     private var counted: Int64 = 0
     private var rejected: Int64 = 0
+    private var duplicates: Int64 = 0
+    /// When expired dedupe ids and dead letters were last pruned (monotonic nanoseconds).
+    private var lastMaintenanceAt: UInt64?
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping () -> Bool, publish: @escaping (_ update: (inout IngestStatus) -> Void) -> Void) {
@@ -73,18 +76,19 @@ final class IngestSession: KafkaRebalanceHandler {
     /// requested while the store keeps failing abandons the batch: its offsets were not stored
     /// either, so the next start consumes it again.
     private func commit() {
-        let counts = (builder.counted, builder.rejected)
+        let rejectedInBatch = builder.rejected
         let (batch, offsets) = builder.take()
+        var outcome = ApplyOutcome()
         var delay: UInt32 = 100_000
         var failing = false
         while true {
             do {
-                try store.apply(batch)
+                outcome = try store.apply(batch, dedupeDays: configuration.dedupeDays)
                 break
             } catch {
                 if shouldStop() {
                     logger.error("stopping with an uncommitted batch; it will be consumed again on restart",
-                                 metadata: ["messages": "\(batch.deadLetters.count + batch.delta.eventCount)", "error": "\(error)"])
+                                 metadata: ["messages": "\(batch.deadLetters.count + batch.events.count)", "error": "\(error)"])
                     return
                 }
                 if !failing {
@@ -98,8 +102,9 @@ final class IngestSession: KafkaRebalanceHandler {
         }
         if failing { logger.info("store writes recovered; ingest resumed") }
         committed.merge(offsets) { _, new in new }
-        counted += Int64(counts.0)
-        rejected += Int64(counts.1)
+        counted += Int64(outcome.counted)
+        duplicates += Int64(outcome.duplicates)
+        rejected += Int64(rejectedInBatch)
         consumer.commitAdvisory(offsets)
         publishStatus(state: "consuming")
     }
@@ -131,6 +136,22 @@ final class IngestSession: KafkaRebalanceHandler {
     private func publishStatusIfDue() {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastStatusAt > 200_000_000 { publishStatus(state: nil) }
+        if lastMaintenanceAt.map({ now - $0 > 600_000_000_000 }) ?? true { pruneExpired(now: now) }
+    }
+
+    /// Drops dedupe ids past the window and dead letters past their retention, every 10 minutes.
+    private func pruneExpired(now: UInt64) {
+        lastMaintenanceAt = now
+        let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
+        do {
+            if configuration.dedupeDays > 0 {
+                let today = Day(epochSeconds: nowMillis / 1000)
+                try store.pruneSeenEvents(before: today.advanced(by: -configuration.dedupeDays))
+            }
+            try store.pruneDeadLetters(receivedBefore: nowMillis - Int64(configuration.deadLetterRetentionDays) * 86_400_000)
+        } catch {
+            logger.warning("pruning expired dedupe ids and dead letters failed; will retry", metadata: ["error": "\(error)"])
+        }
     }
 
     private func publishStatus(state: String?) {
@@ -141,7 +162,9 @@ final class IngestSession: KafkaRebalanceHandler {
         }
         let counted = self.counted
         let rejected = self.rejected
+        let duplicates = self.duplicates
         publish { status in
+            status.duplicates = duplicates
             if let state { status.state = state }
             status.partitions = partitions
             status.eventsCounted = counted

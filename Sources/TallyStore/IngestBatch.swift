@@ -1,20 +1,39 @@
 import TallyDomain
 
-/// Everything one ingest batch commits atomically: rollup deltas, rejected events and the offsets
+/// Everything one ingest batch commits atomically: valid events, rejected ones, and the offsets
 /// that follow the last message of the batch on each partition.
+///
+/// Events stay events until the store's transaction: only there can re-sent ones be told apart
+/// (by id, against what earlier batches committed) before the rest is folded into deltas.
 public struct IngestBatch: Sendable {
-    public var delta: RollupDelta
+    public var events: [Event]
     public var deadLetters: [DeadLetter]
     public var offsets: [PartitionOffset]
+    /// Dead letters that this batch counted after all (a replay), marked resolved in the same transaction.
+    public var resolvedDeadLetterIds: [Int64]
 
-    public init(delta: RollupDelta = RollupDelta(), deadLetters: [DeadLetter] = [], offsets: [PartitionOffset] = []) {
-        self.delta = delta
+    public init(events: [Event] = [], deadLetters: [DeadLetter] = [], offsets: [PartitionOffset] = [], resolvedDeadLetterIds: [Int64] = []) {
+        self.events = events
         self.deadLetters = deadLetters
         self.offsets = offsets
+        self.resolvedDeadLetterIds = resolvedDeadLetterIds
     }
 
     /// True when there is nothing to commit.
-    public var isEmpty: Bool { delta.isEmpty && deadLetters.isEmpty && offsets.isEmpty }
+    public var isEmpty: Bool { events.isEmpty && deadLetters.isEmpty && offsets.isEmpty && resolvedDeadLetterIds.isEmpty }
+}
+
+/// What committing a batch did.
+public struct ApplyOutcome: Sendable, Equatable {
+    /// Events folded into the rollups.
+    public var counted = 0
+    /// Events skipped because their id was already counted for the tenant within the dedupe window.
+    public var duplicates = 0
+
+    public init(counted: Int = 0, duplicates: Int = 0) {
+        self.counted = counted
+        self.duplicates = duplicates
+    }
 }
 
 /// The next offset to consume on one partition.

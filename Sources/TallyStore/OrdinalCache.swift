@@ -26,6 +26,7 @@ final class OrdinalCache: @unchecked Sendable {
     private let lock = NSLock()
     private var members: [Key: Entry] = [:]
     private var sequences: [SequenceKey: UInt32] = [:]
+    private var dataVersion: Int64?
     /// Bounds memory: past this many members the cache starts afresh.
     private let capacity = 4_000_000
 
@@ -41,7 +42,15 @@ final class OrdinalCache: @unchecked Sendable {
         }
     }
 
-    /// Forgets everything, e.g. when the store was replaced underneath.
+    /// Records the writer connection's `PRAGMA data_version` and returns the previous one.
+    func exchangeDataVersion(_ version: Int64) -> Int64? {
+        lock.withLock {
+            defer { dataVersion = version }
+            return dataVersion
+        }
+    }
+
+    /// Forgets everything, e.g. when another process wrote to the store.
     func reset() {
         lock.withLock {
             members.removeAll()

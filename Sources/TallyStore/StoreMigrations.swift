@@ -99,6 +99,24 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-dedupe") { db in
+            try db.execute(sql: """
+                -- Ids of counted events per tenant, kept for the dedupe window (by event day).
+                CREATE TABLE seen_events (
+                    tenant TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX seen_events_by_day ON seen_events (day);
+
+                -- Store-wide running totals, such as duplicates skipped.
+                CREATE TABLE store_totals (
+                    name TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -3,22 +3,64 @@ import GRDB
 import TallyDomain
 
 extension TallyStore {
-    /// Applies one batch in a single transaction: counters, first-seen contacts, bitmaps, dead
-    /// letters and offsets. Either all of it is committed or none of it, so a crash at any instant
-    /// leaves the store at a batch boundary that its offsets describe exactly.
-    public func apply(_ batch: IngestBatch) throws(StoreError) {
-        guard !batch.isEmpty else { return }
+    /// Applies one batch in a single transaction: dedupe, counters, first-seen contacts, bitmaps,
+    /// dead letters and offsets. Either all of it is committed or none of it, so a crash at any
+    /// instant leaves the store at a batch boundary that its offsets describe exactly.
+    ///
+    /// - Parameter dedupeDays: an event whose id was already counted for its tenant within this many
+    ///   days of event time is skipped and counted as a duplicate; 0 disables dedupe.
+    @discardableResult
+    public func apply(_ batch: IngestBatch, dedupeDays: Int = 0) throws(StoreError) -> ApplyOutcome {
+        guard !batch.isEmpty else { return ApplyOutcome() }
         var staged = StagedOrdinals()
-        try write { db in
-            var counters = batch.delta.counters
-            try self.applyFirstSeen(batch.delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
+        let outcome = try write { db in
+            try self.invalidateCacheIfChangedElsewhere(db)
+            let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch.events, db: db) : batch.events
+            var delta = RollupDelta()
+            for event in fresh { delta.add(event) }
+            var counters = delta.counters
+            try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
             try self.upsertCounters(counters, db: db)
-            try self.applyMembers(batch.delta.members, staged: &staged, db: db)
+            try self.applyMembers(delta.members, staged: &staged, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
+            try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
             try self.saveOffsets(batch.offsets, db: db)
             try self.saveSequences(staged.sequences, db: db)
+            let duplicates = batch.events.count - fresh.count
+            if duplicates > 0 { try self.addToTotal("duplicates", duplicates, db: db) }
+            return ApplyOutcome(counted: fresh.count, duplicates: duplicates)
         }
         ordinalCache.publish(members: staged.members, sequences: staged.sequences)
+        return outcome
+    }
+
+    /// Another process (a dead-letter replay, `tally keys`) may have committed since this
+    /// connection's last write; SQLite's data_version says so, and then cached ordinals and
+    /// first-seen days may be stale, so they are dropped.
+    private func invalidateCacheIfChangedElsewhere(_ db: Database) throws {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        if ordinalCache.exchangeDataVersion(version) != version { ordinalCache.reset() }
+    }
+
+    /// The events whose (tenant, id) this store has not counted yet, recording them as counted.
+    /// Duplicates inside the batch are caught the same way, by the primary key.
+    private func firstSightings(of events: [Event], db: Database) throws -> [Event] {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen_events (tenant, event_id, day) VALUES (?, ?, ?)")
+        return try events.filter { event in
+            try insert.execute(arguments: [event.userId, event.id, event.day.number])
+            return db.changesCount > 0
+        }
+    }
+
+    private func addToTotal(_ name: String, _ amount: Int, db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO store_totals (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value")
+            .execute(arguments: [name, amount])
+    }
+
+    private func resolveDeadLetters(_ ids: [Int64], db: Database) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE dead_letters SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for id in ids { try statement.execute(arguments: [now, id]) }
     }
 
     /// Ordinals and sequences assigned or changed by the open transaction.

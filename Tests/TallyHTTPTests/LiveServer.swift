@@ -58,9 +58,7 @@ func withLiveServer(_ body: (LiveServer) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-http-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try TallyStore(dataDirectory: directory.path)
-    var delta = RollupDelta()
-    for event in seedEvents() { delta.add(event) }
-    try store.apply(IngestBatch(delta: delta))
+    try store.apply(IngestBatch(events: seedEvents()))
     let platform = try store.createKey(name: "platform", role: .admin, userId: nil)
     let tenant = try store.createKey(name: "tenant", role: .reportViewer, userId: "t1")
     let revoked = try store.createKey(name: "revoked", role: .reportViewer, userId: nil)

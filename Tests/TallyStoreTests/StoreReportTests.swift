@@ -32,12 +32,10 @@ struct StoreReportTests {
         var offset: Int64 = 0
         while index < events.count {
             let size = random.int(in: 1...700)
-            var delta = RollupDelta()
             let slice = events[index..<min(events.count, index + size)]
-            for event in slice { delta.add(event) }
             index += slice.count
             offset += Int64(slice.count)
-            try store.apply(IngestBatch(delta: delta, offsets: [PartitionOffset(topic: "t", partition: 0, nextOffset: offset)]))
+            try store.apply(IngestBatch(events: Array(slice), offsets: [PartitionOffset(topic: "t", partition: 0, nextOffset: offset)]))
         }
     }
 
