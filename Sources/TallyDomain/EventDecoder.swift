@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns a Kafka message value into a validated `Event`, or says precisely why it cannot.
 ///
 /// Decoding never throws anything but `EventRejection`, so one bad message can never stop ingest:
@@ -22,24 +20,14 @@ public struct EventDecoder: Sendable {
         guard bytes.count <= Self.maximumValueBytes else {
             return .failure(.init(.tooLarge, "the message value is \(bytes.count) bytes; at most \(Self.maximumValueBytes) are accepted"))
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard Self.isValidUTF8(bytes) else {
             return .failure(.init(.invalidUTF8, "the message value is not valid UTF-8"))
         }
         let wire: WireEvent
         do {
-            wire = try JSONDecoder().decode(WireEvent.self, from: Data(bytes))
-        } catch let rejection as EventRejection {
-            return .failure(rejection)
-        } catch DecodingError.valueNotFound(_, let context) where context.codingPath.isEmpty {
-            return .failure(.init(.notAnObject, "the message value must be a JSON object, not null"))
-        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
-            return .failure(.init(.notAnObject, "the message value must be a JSON object"))
-        } catch DecodingError.typeMismatch(_, let context) {
-            return .failure(.init(.invalidField, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"))
-        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
-            return .failure(.init(.invalidField, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has an invalid value"))
+            wire = try EventJSONScanner.scan(bytes)
         } catch {
-            return .failure(.init(.invalidJSON, "the message value is not valid JSON"))
+            return .failure(error)
         }
         return validate(wire, nowMillis: nowMillis)
     }
@@ -98,9 +86,20 @@ public struct EventDecoder: Sendable {
         }
     }
 
+    /// UTF-8 validity, with a fast path for the common all-ASCII message.
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        let ascii = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            var combined: UInt8 = 0
+            for byte in buffer { combined |= byte }
+            return combined < 0x80
+        }
+        return ascii || String(validating: bytes, as: UTF8.self) != nil
+    }
+
     private static func identifier(_ value: String?, _ name: String) throws(EventRejection) -> String {
         guard let value else { throw EventRejection(.missingField, "field '\(name)' is required") }
-        guard (1...128).contains(value.count) else {
+        // Characters never outnumber UTF-8 bytes, so counting characters is only needed for long values.
+        guard !value.isEmpty, value.utf8.count <= 128 || value.count <= 128 else {
             throw EventRejection(.invalidField, "field '\(name)' must be 1 to 128 characters")
         }
         return value
@@ -114,12 +113,35 @@ public struct EventDecoder: Sendable {
 
 /// The JSON shape of an event before validation: every field optional, so that a missing field
 /// is reported by name instead of as a generic decoding failure. Unknown fields are ignored.
-struct WireEvent: Decodable {
+struct WireEvent {
     var id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason: String?
-    /// Read as a Double so that 1.5 or 1e400 is reported as an invalid `value`, not as broken JSON.
+    /// Read as a Double so that 1.5 is reported as an invalid `value`, not as broken JSON.
     var value: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, value, messageId, reason
+    /// The string fields of the contract, by wire name.
+    enum Field: String {
+        case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason, value
+
+        init?(bytes: [UInt8]) {
+            self.init(rawValue: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Sets (or, with nil, clears) a field by name; `value` takes only nil here, numbers are set directly.
+    mutating func set(_ field: Field, _ text: String?) {
+        switch field {
+        case .id: id = text
+        case .type: type = text
+        case .userId: userId = text
+        case .occurredAt: occurredAt = text
+        case .conversationId: conversationId = text
+        case .contactId: contactId = text
+        case .botId: botId = text
+        case .channel: channel = text
+        case .messageType: messageType = text
+        case .messageId: messageId = text
+        case .reason: reason = text
+        case .value: value = nil
+        }
     }
 }
