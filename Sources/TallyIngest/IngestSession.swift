@@ -11,9 +11,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private let store: TallyStore
     private let consumer: KafkaConsumer
     private let logger: Logger
-    private let publish: (_ update: (inout IngestStatus) -> Void) -> Void
-    private let shouldStop: () -> Bool
+    private let publish: @Sendable (_ update: (inout IngestStatus) -> Void) -> Void
     private var builder: BatchBuilder
+    private let writer: BatchWriter
     /// The committed next offset of every assigned partition.
     private var committed: [TopicPartition: Int64] = [:]
     private var lastStatusAt: UInt64 = 0
@@ -25,8 +25,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private var lastMaintenanceAt: UInt64?
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
-         shouldStop: @escaping () -> Bool, publish: @escaping (_ update: (inout IngestStatus) -> Void) -> Void) {
-        self.shouldStop = shouldStop
+         shouldStop: @escaping @Sendable () -> Bool, publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void) {
+        writer = BatchWriter(store: store, dedupeDays: configuration.dedupeDays, logger: logger, shouldStop: shouldStop,
+                             reportError: { error in publish { $0.lastError = error } })
         self.configuration = configuration
         self.store = store
         self.consumer = consumer
@@ -57,12 +58,14 @@ final class IngestSession: KafkaRebalanceHandler {
             }
             if fatal { logger.critical("fatal kafka error; stopping") }
         }
+        absorbCompletions()
         publishStatusIfDue()
     }
 
-    /// Commits whatever is open; called at shutdown and before revocation.
+    /// Commits whatever is open and stops the writer; called at shutdown.
     func finish() {
-        if !builder.isEmpty { commit() }
+        drain()
+        writer.close()
         publishStatus(state: "stopped")
     }
 
@@ -71,45 +74,39 @@ final class IngestSession: KafkaRebalanceHandler {
         return DispatchTime.now().uptimeNanoseconds - opened >= UInt64(configuration.maximumBatchMilliseconds) * 1_000_000
     }
 
-    /// Applies the open batch in one transaction, retrying with backoff while the store fails.
-    /// Offsets advance only once the batch is stored, so a failure can never skip events. A stop
-    /// requested while the store keeps failing abandons the batch: its offsets were not stored
-    /// either, so the next start consumes it again.
+    /// Hands the open batch to the writer thread and records whatever it has finished since.
     private func commit() {
         let rejectedInBatch = builder.rejected
         let (batch, offsets) = builder.take()
-        var outcome = ApplyOutcome()
-        var delay: UInt32 = 100_000
-        var failing = false
-        while true {
-            do {
-                outcome = try store.apply(batch, dedupeDays: configuration.dedupeDays)
-                break
-            } catch {
-                if shouldStop() {
-                    logger.error("stopping with an uncommitted batch; it will be consumed again on restart",
-                                 metadata: ["messages": "\(batch.deadLetters.count + batch.events.count)", "error": "\(error)"])
-                    return
-                }
-                if !failing {
-                    logger.error("store write failed; ingest paused and retrying", metadata: ["error": "\(error)"])
-                    failing = true
-                }
-                publish { $0.lastError = "\(error)" }
-                usleep(delay)
-                delay = min(delay * 2, 5_000_000)
-            }
+        writer.submit(batch, offsets: offsets, rejected: rejectedInBatch)
+        absorbCompletions()
+    }
+
+    /// Advances committed offsets and counters for batches the writer has applied.
+    private func absorbCompletions() {
+        let completions = writer.takeCompletions()
+        guard !completions.isEmpty else { return }
+        var advanced: [TopicPartition: Int64] = [:]
+        for completion in completions {
+            advanced.merge(completion.offsets) { _, new in new }
+            counted += Int64(completion.outcome.counted)
+            duplicates += Int64(completion.outcome.duplicates)
+            rejected += Int64(completion.rejected)
         }
-        if failing { logger.info("store writes recovered; ingest resumed") }
-        committed.merge(offsets) { _, new in new }
-        counted += Int64(outcome.counted)
-        duplicates += Int64(outcome.duplicates)
-        rejected += Int64(rejectedInBatch)
-        consumer.commitAdvisory(offsets)
+        for (partition, offset) in advanced where committed[partition] != nil { committed[partition] = offset }
+        consumer.commitAdvisory(advanced)
         publishStatus(state: "consuming")
     }
 
+    /// Waits for the writer to apply everything submitted: before offsets are read or handed over.
+    private func drain() {
+        if !builder.isEmpty { commit() }
+        writer.waitUntilIdle()
+        absorbCompletions()
+    }
+
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        drain()
         var starts: [TopicPartition: Int64] = [:]
         for partition in partitions {
             do {
@@ -128,7 +125,7 @@ final class IngestSession: KafkaRebalanceHandler {
     }
 
     func partitionsRevoked(_ partitions: [TopicPartition]) {
-        if !builder.isEmpty { commit() }
+        drain()
         for partition in partitions { committed[partition] = nil }
         publishStatus(state: "rebalancing")
     }
@@ -169,7 +166,6 @@ final class IngestSession: KafkaRebalanceHandler {
             status.partitions = partitions
             status.eventsCounted = counted
             status.eventsRejected = rejected
-            status.lastError = nil
         }
     }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import TallyKafka
+import TallyStore
+
+/// Applies batches to the store on its own thread, so that decoding the next batch overlaps with
+/// writing the previous one.
+///
+/// At most one batch waits while another is written; `submit` blocks beyond that, which is the
+/// back-pressure that keeps memory bounded when the disk is slower than the network. Batches are
+/// applied strictly in order, each in its own transaction with its offsets, so exactly-once holds
+/// exactly as with a single thread.
+final class BatchWriter: @unchecked Sendable {
+    /// What one applied batch did, handed back to the consuming thread.
+    struct Completion {
+        var offsets: [TopicPartition: Int64]
+        var outcome: ApplyOutcome
+        var rejected: Int
+    }
+
+    private struct Job {
+        var batch: IngestBatch
+        var offsets: [TopicPartition: Int64]
+        var rejected: Int
+    }
+
+    private let store: TallyStore
+    private let dedupeDays: Int
+    private let logger: Logger
+    private let shouldStop: @Sendable () -> Bool
+    private let reportError: @Sendable (String?) -> Void
+    private let condition = NSCondition()
+    private var pending: Job?
+    private var writing = false
+    private var closed = false
+    private var completions: [Completion] = []
+
+    init(store: TallyStore, dedupeDays: Int, logger: Logger, shouldStop: @escaping @Sendable () -> Bool,
+         reportError: @escaping @Sendable (String?) -> Void) {
+        self.store = store
+        self.dedupeDays = dedupeDays
+        self.logger = logger
+        self.shouldStop = shouldStop
+        self.reportError = reportError
+        let thread = Thread { [self] in self.run() }
+        thread.name = "tally-writer"
+        thread.start()
+    }
+
+    /// Queues a batch; waits while another one is already queued.
+    func submit(_ batch: IngestBatch, offsets: [TopicPartition: Int64], rejected: Int) {
+        condition.lock()
+        while pending != nil { condition.wait() }
+        pending = Job(batch: batch, offsets: offsets, rejected: rejected)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until every submitted batch is applied (or abandoned at a stop).
+    func waitUntilIdle() {
+        condition.lock()
+        while pending != nil || writing { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The batches applied since the last call, oldest first.
+    func takeCompletions() -> [Completion] {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = completions
+        completions = []
+        return taken
+    }
+
+    /// Lets the thread finish once the queue is empty.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending == nil && !closed { condition.wait() }
+            guard let job = pending else {
+                condition.unlock()
+                return
+            }
+            pending = nil
+            writing = true
+            condition.broadcast()
+            condition.unlock()
+
+            let outcome = apply(job.batch)
+
+            condition.lock()
+            writing = false
+            if let outcome { completions.append(Completion(offsets: job.offsets, outcome: outcome, rejected: job.rejected)) }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Applies one batch, retrying with backoff while the store fails (disk full, read-only file
+    /// system). Offsets advance only with the batch, so a failure can never skip events. A stop
+    /// requested while the store keeps failing abandons the batch: its offsets were not stored
+    /// either, so the next start consumes it again. Returns nil when abandoned.
+    private func apply(_ batch: IngestBatch) -> ApplyOutcome? {
+        var delay: UInt32 = 100_000
+        var failing = false
+        while true {
+            do {
+                let outcome = try store.apply(batch, dedupeDays: dedupeDays)
+                if failing {
+                    logger.info("store writes recovered; ingest resumed")
+                    reportError(nil)
+                }
+                return outcome
+            } catch {
+                if shouldStop() {
+                    logger.error("stopping with an uncommitted batch; it will be consumed again on restart",
+                                 metadata: ["events": "\(batch.events.count)", "error": "\(error)"])
+                    return nil
+                }
+                if !failing {
+                    logger.error("store write failed; ingest paused and retrying", metadata: ["error": "\(error)"])
+                    failing = true
+                }
+                reportError("\(error)")
+                usleep(delay)
+                delay = min(delay * 2, 5_000_000)
+            }
+        }
+    }
+}
