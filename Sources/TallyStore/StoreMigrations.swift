@@ -101,14 +101,15 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v2-dedupe") { db in
             try db.execute(sql: """
-                -- Ids of counted events per tenant, kept for the dedupe window (by event day).
+                -- Ids of counted events per tenant, kept for the dedupe window. A re-sent event
+                -- carries the same occurredAt, hence the same day, so the day can lead the key:
+                -- inserts cluster on recent days and expiry is a range delete, with no second index.
                 CREATE TABLE seen_events (
+                    day INTEGER NOT NULL,
                     tenant TEXT NOT NULL,
                     event_id TEXT NOT NULL,
-                    day INTEGER NOT NULL,
-                    PRIMARY KEY (tenant, event_id)
+                    PRIMARY KEY (day, tenant, event_id)
                 ) WITHOUT ROWID;
-                CREATE INDEX seen_events_by_day ON seen_events (day);
 
                 -- Store-wide running totals, such as duplicates skipped.
                 CREATE TABLE store_totals (

@@ -43,11 +43,12 @@ extension TallyStore {
     }
 
     /// The events whose (tenant, id) this store has not counted yet, recording them as counted.
-    /// Duplicates inside the batch are caught the same way, by the primary key.
+    /// Duplicates inside the batch are caught the same way, by the primary key. The key includes
+    /// the event's day: a re-delivery is the same event, with the same `occurredAt`.
     private func firstSightings(of events: [Event], db: Database) throws -> [Event] {
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen_events (tenant, event_id, day) VALUES (?, ?, ?)")
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen_events (day, tenant, event_id) VALUES (?, ?, ?)")
         return try events.filter { event in
-            try insert.execute(arguments: [event.userId, event.id, event.day.number])
+            try insert.execute(arguments: [event.day.number, event.userId, event.id])
             return db.changesCount > 0
         }
     }
