@@ -46,6 +46,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TALLY_LOG_LEVEL).")
     var logLevel: String = environment("TALLY_LOG_LEVEL", "info")
 
+    @Option(help: ArgumentHelp(
+        "Bootstrap an empty --data-dir from this snapshot (from `tally snapshot create`) before starting; ingest resumes after the snapshot's offsets. Refuses a data dir that already holds a store (store_exists) and a file that is not an intact Tally store (invalid_snapshot).",
+        valueName: "file"))
+    var restoreFrom: String?
+
+    @Option(help: ArgumentHelp(
+        "Write a snapshot into <data-dir>/snapshots every DURATION, e.g. 30s, 15m, 1h; off by default (env TALLY_SNAPSHOT_EVERY).",
+        valueName: "duration"))
+    var snapshotEvery: String = environment("TALLY_SNAPSHOT_EVERY", "off")
+
+    @Option(help: "Keep this many snapshots in <data-dir>/snapshots, deleting the oldest tally-*.sqlite beyond it (env TALLY_SNAPSHOT_KEEP).")
+    var snapshotKeep: Int = Int(environment("TALLY_SNAPSHOT_KEEP", "24")) ?? 24
+
     func validate() throws {
         guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
@@ -54,6 +67,8 @@ struct Serve: AsyncParsableCommand {
         guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
         guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard SnapshotInterval(snapshotEvery) != nil else { throw ValidationError("--snapshot-every must be off or a whole number with a unit s, m, h or d, e.g. 30s, 15m, 1h") }
+        guard (1...10_000).contains(snapshotKeep) else { throw ValidationError("--snapshot-keep must be from 1 to 10000") }
     }
 
     func run() async throws {
@@ -65,20 +80,33 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "tally")
         try LibrdkafkaVersion.requireSupported()
+        if let restoreFrom {
+            let restored = try TallyStore.restore(snapshot: restoreFrom, into: store.dataDirectory)
+            logger.notice("restored the store from a snapshot", metadata: [
+                "snapshot": "\(restoreFrom)", "partitions": "\(restored.offsets.count)", "committedOffsetTotal": "\(restored.committedOffsetTotal)",
+            ])
+        }
         let database = try TallyStore(dataDirectory: store.dataDirectory)
+        let stores = StoreHolder(database)
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
                 maximumBatchMilliseconds: batchMs, retentionDays: retentionDays, dedupeDays: dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays),
-            store: database, logger: logger)
+            store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
         let address = HostPort(http)!
         let app = TallyApplication.build(
-            store: database, host: address.host, port: address.port, logger: logger,
+            stores: stores, host: address.host, port: address.port, logger: logger,
             ingestStatus: { ingest.status },
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
+        // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
+        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: app)]
+        if let interval = SnapshotInterval(snapshotEvery)?.duration {
+            members.append(.init(service: SnapshotService(
+                currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger)))
+        }
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: ingest), .init(service: app)],
+            services: members,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await services.run()

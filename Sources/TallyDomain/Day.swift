@@ -88,7 +88,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// Parses fixed-width ASCII decimal fields without allocating.
 enum Digits {
-    static func parse(_ bytes: ArraySlice<UInt8>) -> Int? {
+    static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
         var value = 0
         for byte in bytes {
             guard byte >= 48, byte <= 57 else { return nil }

@@ -119,11 +119,15 @@ struct WireEvent {
     var value: Double?
 
     /// The string fields of the contract, by wire name.
-    enum Field: String {
+    enum Field: String, CaseIterable {
         case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason, value
 
-        init?(bytes: [UInt8]) {
-            self.init(rawValue: String(decoding: bytes, as: UTF8.self))
+        init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
+            for field in Self.allCases where field.rawValue.utf8.count == bytes.count && field.rawValue.utf8.elementsEqual(bytes) {
+                self = field
+                return
+            }
+            return nil
         }
     }
 

@@ -51,7 +51,7 @@ struct EventJSONScanner {
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else { throw Self.invalidJSON }
-            let key = try rawString()
+            let key = try fieldName()
             skipWhitespace()
             guard peek == UInt8(ascii: ":") else { throw Self.invalidJSON }
             index += 1
@@ -66,9 +66,18 @@ struct EventJSONScanner {
         }
     }
 
+    /// Reads an object key and names the contract field it is, without allocating for the common
+    /// unescaped case; nil for a key the contract does not know.
+    private mutating func fieldName() throws(EventRejection) -> WireEvent.Field? {
+        let start = index + 1
+        let bytes = try rawString()
+        if let bytes { return WireEvent.Field(bytes: bytes) }
+        return WireEvent.Field(bytes: UnsafeBufferPointer(rebasing: self.bytes[start..<(index - 1)]))
+    }
+
     /// Stores a known field's value, or skips an unknown one.
-    private mutating func field(_ key: [UInt8], into event: inout WireEvent) throws(EventRejection) {
-        guard let name = WireEvent.Field(bytes: key) else {
+    private mutating func field(_ key: WireEvent.Field?, into event: inout WireEvent) throws(EventRejection) {
+        guard let name = key else {
             try skipValue(depth: 1)
             return
         }
@@ -93,7 +102,12 @@ struct EventJSONScanner {
             fieldRejection = fieldRejection ?? EventRejection(.invalidField, "field '\(name.rawValue)' has the wrong type")
             return
         }
-        event.set(name, String(decoding: try rawString(), as: UTF8.self))
+        let start = index + 1
+        if let unescaped = try rawString() {
+            event.set(name, String(decoding: unescaped, as: UTF8.self))
+        } else {
+            event.set(name, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self))
+        }
     }
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -120,15 +134,17 @@ struct EventJSONScanner {
         index += count
     }
 
-    /// Reads a string starting at its opening quote and returns its unescaped UTF-8 bytes.
-    private mutating func rawString() throws(EventRejection) -> [UInt8] {
+    /// Reads a string starting at its opening quote. Returns nil when it holds no escape (its bytes
+    /// are then the ones between the quotes, read in place), else its unescaped UTF-8 bytes.
+    @discardableResult
+    private mutating func rawString() throws(EventRejection) -> [UInt8]? {
         index += 1
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                return Array(bytes[start..<index])
+                index += 1
+                return nil
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw Self.invalidJSON }
@@ -242,7 +258,7 @@ struct EventJSONScanner {
         skipWhitespace()
         guard let byte = peek else { throw Self.invalidJSON }
         switch byte {
-        case UInt8(ascii: "\""): _ = try rawString()
+        case UInt8(ascii: "\""): try rawString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -257,7 +273,7 @@ struct EventJSONScanner {
                 skipWhitespace()
                 if isObject {
                     guard peek == UInt8(ascii: "\"") else { throw Self.invalidJSON }
-                    _ = try rawString()
+                    try rawString()
                     skipWhitespace()
                     guard peek == UInt8(ascii: ":") else { throw Self.invalidJSON }
                     index += 1

@@ -6,10 +6,10 @@ public enum RFC3339 {
     /// Milliseconds since the epoch, or nil when `text` is not an RFC 3339 date-time with offset.
     public static func epochMilliseconds(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { parse(Array($0)[...]) }
+        return text.withUTF8 { parse($0) }
     }
 
-    static func parse(_ b: ArraySlice<UInt8>) -> Int64? {
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes) -> Int64? where Bytes.Index == Int {
         let s = b.startIndex
         guard b.count >= 20,
               b[s + 4] == UInt8(ascii: "-"), b[s + 7] == UInt8(ascii: "-"),

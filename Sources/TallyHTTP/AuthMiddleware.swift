@@ -7,16 +7,18 @@ import TallyStore
 /// effect at once, even from another process.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = TallyRequestContext
-    let store: TallyStore
+    let stores: StoreHolder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw APIError.missingKey }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.missingKey }
         let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        let store = stores.current
         guard secret.utf8.count <= 256, let key = try await store.authenticate(secret: secret) else { throw APIError.unknownKey }
         var context = context
         context.apiKey = key
+        context.store = store
         return try await next(request, context)
     }
 }

@@ -5,7 +5,7 @@ import TallyStore
 
 /// The report endpoints: the catalog and the fetch of one report from precomputed rollups.
 struct ReportsController {
-    let store: TallyStore
+    let stores: StoreHolder
     /// Today in UTC; injectable so tests can pin the default `endDate`.
     let today: @Sendable () -> Day
 
@@ -53,7 +53,7 @@ struct ReportsController {
         }
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
         do {
-            return JSONResponse.make(body: try await store.reportAsync(report, tenant: tenant, window: window))
+            return JSONResponse.make(body: try await (context.store ?? stores.current).reportAsync(report, tenant: tenant, window: window))
         } catch {
             context.logger.error("report failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")

@@ -6,10 +6,14 @@ public struct TallyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` on every `/api` route.
     public var apiKey: ApiKey?
+    /// The store this request reads, taken once by `AuthMiddleware`: a switch to a rebuilt store
+    /// never splits one request across two stores.
+    public var store: TallyStore?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         apiKey = nil
+        store = nil
     }
 
     /// Bodies larger than this are refused with 413 before they are read.

@@ -24,7 +24,7 @@ final class BatchWriter: @unchecked Sendable {
         var rejected: Int
     }
 
-    private let store: TallyStore
+    private var store: TallyStore
     private let dedupeDays: Int
     private let logger: Logger
     private let shouldStop: @Sendable () -> Bool
@@ -72,6 +72,13 @@ final class BatchWriter: @unchecked Sendable {
         return taken
     }
 
+    /// Sends later batches to `replacement`; call only when idle (after `waitUntilIdle`).
+    func replaceStore(with replacement: TallyStore) {
+        condition.lock()
+        store = replacement
+        condition.unlock()
+    }
+
     /// Lets the thread finish once the queue is empty.
     func close() {
         condition.lock()
@@ -112,7 +119,8 @@ final class BatchWriter: @unchecked Sendable {
         var failing = false
         while true {
             do {
-                let outcome = try store.apply(batch, dedupeDays: dedupeDays)
+                let target = condition.withLock { store }
+                let outcome = try target.apply(batch, dedupeDays: dedupeDays)
                 if failing {
                     logger.info("store writes recovered; ingest resumed")
                     reportError(nil)

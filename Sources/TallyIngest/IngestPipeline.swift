@@ -14,11 +14,16 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     private let configuration: IngestConfiguration
     private let store: TallyStore
     private let logger: Logger
+    private let onStoreSwitch: @Sendable (TallyStore) -> Void
     private let lock = NSLock()
     private var stopRequested = false
     private var statusValue = IngestStatus(state: "starting")
 
-    public init(configuration: IngestConfiguration, store: TallyStore, logger: Logger) {
+    /// - Parameter onStoreSwitch: called when a `tally rebuild` switches this data directory to a
+    ///   rebuilt store, so that the HTTP side can move to it at the same moment.
+    public init(configuration: IngestConfiguration, store: TallyStore, logger: Logger,
+                onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in }) {
+        self.onStoreSwitch = onStoreSwitch
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -62,6 +67,7 @@ public final class IngestPipeline: Service, @unchecked Sendable {
         let session = IngestSession(
             configuration: configuration, store: store, consumer: consumer, logger: logger,
             shouldStop: { [weak self] in self?.shouldStop ?? true },
+            onStoreSwitch: onStoreSwitch,
             publish: { [weak self] update in
                 guard let self else { return }
                 self.lock.withLock { update(&self.statusValue) }

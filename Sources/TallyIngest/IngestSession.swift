@@ -8,14 +8,21 @@ import TallyStore
 /// from the store's offsets. Used only from the ingest thread.
 final class IngestSession: KafkaRebalanceHandler {
     private let configuration: IngestConfiguration
-    private let store: TallyStore
-    private let consumer: KafkaConsumer
-    private let logger: Logger
+    /// The store batches go to; replaced when a rebuilt store takes over.
+    var store: TallyStore
+    let consumer: KafkaConsumer
+    let logger: Logger
+    /// Tells the rest of the process (HTTP) that a rebuilt store took over.
+    let onStoreSwitch: @Sendable (TallyStore) -> Void
+    /// Fetching is paused while a rebuild verifies against this store.
+    var paused = false
+    var lastHeartbeatMillis: Int64 = 0
+    private var lastControlCheck: UInt64 = 0
     private let publish: @Sendable (_ update: (inout IngestStatus) -> Void) -> Void
     private var builder: BatchBuilder
-    private let writer: BatchWriter
+    let writer: BatchWriter
     /// The committed next offset of every assigned partition.
-    private var committed: [TopicPartition: Int64] = [:]
+    var committed: [TopicPartition: Int64] = [:]
     private var lastStatusAt: UInt64 = 0
     private var lastKafkaError: String?
     private var counted: Int64 = 0
@@ -25,7 +32,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private var lastMaintenanceAt: UInt64?
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
-         shouldStop: @escaping @Sendable () -> Bool, publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void) {
+         shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
+         publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void) {
+        self.onStoreSwitch = onStoreSwitch
         writer = BatchWriter(store: store, dedupeDays: configuration.dedupeDays, logger: logger, shouldStop: shouldStop,
                              reportError: { error in publish { $0.lastError = error } })
         self.configuration = configuration
@@ -60,6 +69,11 @@ final class IngestSession: KafkaRebalanceHandler {
         }
         absorbCompletions()
         publishStatusIfDue()
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastControlCheck > 250_000_000 {
+            lastControlCheck = now
+            serviceControl()
+        }
     }
 
     /// Commits whatever is open and stops the writer; called at shutdown.
@@ -99,7 +113,7 @@ final class IngestSession: KafkaRebalanceHandler {
     }
 
     /// Waits for the writer to apply everything submitted: before offsets are read or handed over.
-    private func drain() {
+    func drain() {
         if !builder.isEmpty { commit() }
         writer.waitUntilIdle()
         absorbCompletions()

@@ -29,6 +29,8 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     private let client: OpaquePointer
     private let queue: OpaquePointer
+    /// The client handle, for extensions in this module.
+    var handle: OpaquePointer { client }
     private let context: RebalanceContext
     private let logger: Logger
     private var topicNames: [OpaquePointer: String] = [:]
@@ -134,11 +136,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Commits offsets to Kafka asynchronously, for lag tools only: Tally's own offsets are in its store.
     public func commitAdvisory(_ offsets: [TopicPartition: Int64]) {
         guard !offsets.isEmpty else { return }
-        let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
+        let list = Self.makeList(offsets)
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        for (partition, offset) in offsets {
-            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition).pointee.offset = offset
-        }
         _ = rd_kafka_commit(client, list, 1)
     }
 

@@ -11,6 +11,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case keyNotFound = "key_not_found"
         /// A stored value could not be decoded (corruption).
         case corrupt = "store_corrupt"
+        /// `snapshot create` found a file at the target path; snapshots never overwrite.
+        case snapshotExists = "snapshot_exists"
+        /// A snapshot could not be written (VACUUM INTO, fsync or rename failed); no file was left under its name.
+        case snapshotFailed = "snapshot_failed"
+        /// `--restore-from` found a store already in the data directory; restoring never overwrites one.
+        case storeExists = "store_exists"
+        /// The data directory holds no store, where one is required (e.g. to snapshot it).
+        case storeNotFound = "store_not_found"
+        /// The file given as a snapshot is missing, not SQLite, damaged, or not a Tally store.
+        case invalidSnapshot = "invalid_snapshot"
     }
 
     public var code: Code

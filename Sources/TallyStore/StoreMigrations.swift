@@ -118,6 +118,17 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-control") { db in
+            try db.execute(sql: """
+                -- Coordination between processes sharing a data directory (a live server and a
+                -- rebuild): small named values, e.g. the rebuild handshake and the ingest heartbeat.
+                CREATE TABLE control (
+                    name TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -7,8 +7,8 @@ import TallyDomain
 /// One `DatabasePool` per process, in WAL mode, so that report reads run concurrently with the
 /// single ingest writer and with `tally keys` in another process.
 public final class TallyStore: Sendable {
-    /// The database file name inside the data directory.
-    public static let fileName = "tally.sqlite"
+    /// The database file name inside a new data directory (see `StoreLocation` for rebuilt ones).
+    public static let fileName = StoreLocation.defaultFileName
 
     let writer: any DatabaseWriter
     /// Ordinals and sequences known to be committed, so hot members skip a lookup per batch.
@@ -21,11 +21,15 @@ public final class TallyStore: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(error.localizedDescription)")
         }
-        try self.init(path: (dataDirectory as NSString).appendingPathComponent(Self.fileName))
+        try self.init(path: StoreLocation(dataDirectory: dataDirectory).currentPath)
     }
+
+    /// The database file this store reads and writes.
+    public let path: String?
 
     /// Opens (creating if needed) the store file at `path`.
     public init(path: String) throws(StoreError) {
+        self.path = path
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration())
             try StoreMigrations.migrator.migrate(pool)
@@ -37,6 +41,7 @@ public final class TallyStore: Sendable {
 
     /// An in-memory store, for tests.
     public init() throws(StoreError) {
+        path = nil
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try StoreMigrations.migrator.migrate(queue)

@@ -1,0 +1,66 @@
+import Foundation
+import TallyKafka
+import TallyStore
+
+extension IngestSession {
+    /// Answers a concurrent `tally rebuild` through the control table, a few times a second:
+    /// heartbeat (so the rebuild knows a server is live), pause at a batch boundary, resume, and
+    /// switch to the rebuilt store.
+    func serviceControl() {
+        do {
+            let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
+            if nowMillis - lastHeartbeatMillis >= 1_000 {
+                try store.setControl(RebuildControl.heartbeat, String(nowMillis))
+                lastHeartbeatMillis = nowMillis
+            }
+            guard let request = try store.control(RebuildControl.name)?.value else { return }
+            switch request {
+            case RebuildControl.pause where !paused:
+                drain()
+                consumer.pause(Array(committed.keys))
+                paused = true
+                try store.setControl(RebuildControl.name, RebuildControl.paused)
+                logger.info("paused for a rebuild to verify against this store")
+            case RebuildControl.resume:
+                consumer.resume(Array(committed.keys))
+                paused = false
+                try store.setControl(RebuildControl.name, nil)
+                logger.info("rebuild finished without a switch; ingest resumed")
+            case let value where value.hasPrefix(RebuildControl.swapPrefix):
+                try switchStore(to: String(value.dropFirst(RebuildControl.swapPrefix.count)))
+            default:
+                break
+            }
+        } catch {
+            logger.warning("rebuild coordination failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Makes the rebuilt file the live store: requests and ingest move to it, the old file is kept
+    /// as `<old>.previous`, and consumption continues from the new store's offsets (equal to the
+    /// old ones, since the rebuild caught up to them while ingest was paused).
+    private func switchStore(to fileName: String) throws {
+        drain()
+        guard let oldPath = store.path else { return }
+        let location = StoreLocation(dataDirectory: (oldPath as NSString).deletingLastPathComponent)
+        let oldName = (oldPath as NSString).lastPathComponent
+        let replacement = try TallyStore(path: location.path(fileName))
+        try store.checkpoint()
+        try location.setCurrent(fileName)
+        onStoreSwitch(replacement)
+        writer.replaceStore(with: replacement)
+        store = replacement
+        try location.retire(oldName)
+        var positions: [TopicPartition: Int64] = [:]
+        for partition in committed.keys {
+            let offset = try replacement.consumedOffset(topic: partition.topic, partition: partition.partition) ?? 0
+            positions[partition] = offset
+            committed[partition] = offset
+        }
+        if !positions.isEmpty { try consumer.seek(positions) }
+        consumer.resume(Array(committed.keys))
+        paused = false
+        try replacement.setControl(RebuildControl.name, RebuildControl.swapped)
+        logger.info("switched to the rebuilt store", metadata: ["store": "\(fileName)", "previous": "\(oldName).previous"])
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import TallyDomain
+import TallyKafka
+import TallyStore
+
+/// Builds a new store by replaying the topics from their earliest offsets, verifies it against the
+/// live store, and switches the data directory to it.
+///
+/// It reads with a plain partition assignment, never joining or committing to the live consumer
+/// group. Verification needs both stores at the same offsets: a running server is asked (through
+/// the store's control table) to pause after committing its open batch, the rebuild catches up to
+/// exactly those offsets, and only then are per-tenant, per-day checksums compared. The server
+/// performs the switch itself, so its requests move to the new store at once.
+public final class StoreRebuilder: @unchecked Sendable {
+    /// Progress of the replay, reported about once a second.
+    public struct Progress: Sendable {
+        public var partitions: [(partition: TopicPartition, position: Int64, target: Int64)]
+        public var events: Int
+        public var eventsPerSecond: Double
+        public var secondsRemaining: Double?
+    }
+
+    /// How a rebuild ended.
+    public enum Outcome: Sendable {
+        /// The data directory now uses the rebuilt file; the old one is kept as `<old>.previous`.
+        case switched(from: String, to: String, events: Int, seconds: Double, verified: Bool, differences: [RollupDelta.TenantDay])
+        /// Checksums differ and `force` was not given: nothing was switched.
+        case mismatch(differences: [RollupDelta.TenantDay], rebuiltFile: String)
+    }
+
+    private let brokers: String
+    private let dataDirectory: String
+    private let force: Bool
+    private let dedupeDays: Int
+    private let retentionDays: Int
+    private let consumerProperties: [String: String]
+    private let logger: Logger
+    private let progress: @Sendable (Progress) -> Void
+    private var events = 0
+    private let started = Date()
+    /// The next offset to read per partition, across both catch-up phases.
+    private var positions: [TopicPartition: Int64] = [:]
+
+    public init(brokers: String, dataDirectory: String, force: Bool, dedupeDays: Int, retentionDays: Int,
+                consumerProperties: [String: String] = [:], logger: Logger, progress: @escaping @Sendable (Progress) -> Void) {
+        self.brokers = brokers
+        self.dataDirectory = dataDirectory
+        self.force = force
+        self.dedupeDays = dedupeDays
+        self.retentionDays = retentionDays
+        self.consumerProperties = consumerProperties
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() throws -> Outcome {
+        let location = StoreLocation(dataDirectory: dataDirectory)
+        let oldName = location.currentFileName
+        let live = try TallyStore(path: location.currentPath)
+        let initialTargets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
+            (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
+        })
+        guard !initialTargets.isEmpty else {
+            throw StoreError(.readFailed, "the live store has consumed nothing yet; there is nothing to rebuild")
+        }
+        let newName = "tally-\(Self.stamp()).sqlite"
+        try? location.retire(newName)
+        let rebuilt = try TallyStore(path: location.path(newName))
+        let consumer = try KafkaConsumer(brokers: brokers, group: "tally-rebuild-\(UUID().uuidString)",
+                                         properties: consumerProperties, logger: logger)
+        try consumer.assign(initialTargets.mapValues { _ in KafkaOffset.beginning })
+        let writer = BatchWriter(store: rebuilt, dedupeDays: dedupeDays, logger: logger, shouldStop: { false }, reportError: { _ in })
+        defer { writer.close() }
+        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays))
+
+        try replay(consumer, to: initialTargets, builder: &builder, writer: writer)
+        let liveServer = try isServing(live)
+        if liveServer {
+            logger.info("asking the live server to pause at a batch boundary")
+            try live.setControl(RebuildControl.name, RebuildControl.pause)
+        }
+        do {
+            return try verifyAndSwitch(live: live, liveServer: liveServer, rebuilt: rebuilt, consumer: consumer, builder: &builder,
+                                       writer: writer, initialTargets: initialTargets, location: location, oldName: oldName, newName: newName)
+        } catch {
+            // Never leave a live server paused behind a failed rebuild.
+            if liveServer { try? live.setControl(RebuildControl.name, RebuildControl.resume) }
+            throw error
+        }
+    }
+
+    private func verifyAndSwitch(live: TallyStore, liveServer: Bool, rebuilt: TallyStore, consumer: KafkaConsumer, builder: inout BatchBuilder,
+                                 writer: BatchWriter, initialTargets: [TopicPartition: Int64], location: StoreLocation,
+                                 oldName: String, newName: String) throws -> Outcome {
+        var targets = initialTargets
+        if liveServer {
+            try waitFor(live, RebuildControl.paused, what: "the live server to pause")
+            targets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
+                (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
+            })
+            for partition in targets.keys where initialTargets[partition] == nil {
+                throw StoreError(.readFailed, "the live store started consuming \(partition) during the rebuild; run it again")
+            }
+            try replay(consumer, to: targets, builder: &builder, writer: writer)
+        }
+        consumer.close()
+
+        let differences = try Self.differences(live, rebuilt)
+        guard differences.isEmpty || force else {
+            if liveServer { try live.setControl(RebuildControl.name, RebuildControl.resume) }
+            return .mismatch(differences: differences, rebuiltFile: newName)
+        }
+        try rebuilt.copyKeys(from: live)
+        try rebuilt.checkpoint()
+        if liveServer {
+            try live.setControl(RebuildControl.name, RebuildControl.swap(newName))
+            try waitFor(rebuilt, RebuildControl.swapped, what: "the live server to switch stores")
+            try rebuilt.setControl(RebuildControl.name, nil)
+        } else {
+            try live.checkpoint()
+            try location.setCurrent(newName)
+            try location.retire(oldName)
+        }
+        return .switched(from: oldName, to: newName, events: events, seconds: Date().timeIntervalSince(started),
+                         verified: differences.isEmpty, differences: differences)
+    }
+
+    /// Consumes every partition up to (not including) its target offset.
+    private func replay(_ consumer: KafkaConsumer, to targets: [TopicPartition: Int64], builder: inout BatchBuilder, writer: BatchWriter) throws {
+        var lastReport = Date.distantPast
+        func done(_ partition: TopicPartition) -> Bool { (self.positions[partition] ?? 0) >= (targets[partition] ?? 0) }
+        func flush() {
+            let rejected = builder.rejected
+            let (batch, offsets) = builder.take()
+            writer.submit(batch, offsets: offsets, rejected: rejected)
+            for completion in writer.takeCompletions() { events += completion.outcome.counted }
+        }
+        let deadline = Date().addingTimeInterval(3600)
+        while !targets.keys.allSatisfy(done), Date() < deadline {
+            switch consumer.poll(timeoutMilliseconds: 100) {
+            case .message(let message)?:
+                let partition = TopicPartition(topic: message.topic, partition: message.partition)
+                guard message.offset < (targets[partition] ?? 0) else { continue }
+                builder.add(message, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                positions[partition] = message.offset + 1
+                if builder.messageCount >= 20_000 { flush() }
+            case .endOfPartition(let partition, let offset)?:
+                if offset < (targets[partition] ?? 0), offset >= (positions[partition] ?? 0) {
+                    logger.warning("\(partition) ends at \(offset) before the live store's offset \(targets[partition] ?? 0); the topic no longer holds what was counted")
+                    positions[partition] = targets[partition]
+                }
+            case .error(let error, _)?:
+                logger.warning("kafka: \(error.message)")
+            case nil:
+                break
+            }
+            if Date().timeIntervalSince(lastReport) >= 1 {
+                lastReport = Date()
+                report(positions: positions, targets: targets)
+            }
+        }
+        if !builder.isEmpty { flush() }
+        writer.waitUntilIdle()
+        for completion in writer.takeCompletions() { events += completion.outcome.counted }
+        report(positions: positions, targets: targets)
+        guard targets.keys.allSatisfy(done) else { throw StoreError(.readFailed, "the replay did not reach the live offsets within an hour") }
+    }
+
+    private func report(positions: [TopicPartition: Int64], targets: [TopicPartition: Int64]) {
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        let rate = Double(events) / elapsed
+        let remaining = targets.reduce(Int64(0)) { $0 + max(0, $1.value - (positions[$1.key] ?? 0)) }
+        progress(Progress(
+            partitions: targets.keys.sorted { $0.description < $1.description }.map { ($0, positions[$0] ?? 0, targets[$0] ?? 0) },
+            events: events, eventsPerSecond: rate, secondsRemaining: rate > 0 ? Double(remaining) / rate : nil))
+    }
+
+    /// A live server writes a heartbeat every second or so; none for 5 s means no server.
+    private func isServing(_ live: TallyStore) throws -> Bool {
+        guard let heartbeat = try live.control(RebuildControl.heartbeat) else { return false }
+        return Int64(Date().timeIntervalSince1970 * 1000) - heartbeat.updatedAtMillis < 5_000
+    }
+
+    private func waitFor(_ store: TallyStore, _ value: String, what: String) throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if try store.control(RebuildControl.name)?.value == value { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw StoreError(.writeFailed, "timed out waiting for \(what)")
+    }
+
+    static func differences(_ a: TallyStore, _ b: TallyStore) throws -> [RollupDelta.TenantDay] {
+        let left = try a.rollupChecksums()
+        let right = try b.rollupChecksums()
+        return Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }
+            .sorted { ($0.tenant, $0.day.number) < ($1.tenant, $1.day.number) }
+    }
+
+    private static func stamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}
+
+/// The names and values of the rebuild handshake in the control table.
+enum RebuildControl {
+    static let name = "rebuild"
+    static let heartbeat = "ingest_heartbeat"
+    static let pause = "pause"
+    static let paused = "paused"
+    static let resume = "resume"
+    static let swapped = "swapped"
+    static let swapPrefix = "swap:"
+    static func swap(_ fileName: String) -> String { swapPrefix + fileName }
+}

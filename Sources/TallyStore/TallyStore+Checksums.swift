@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+extension TallyStore {
+    /// A checksum of every rollup of each tenant's day: its counters and the members (by
+    /// identifier, not ordinal) of each of its member sets.
+    ///
+    /// Two stores built from the same events agree on every checksum even though they may have
+    /// numbered members differently, which is what lets a rebuild be verified against the live store.
+    public func rollupChecksums() throws(StoreError) -> [RollupDelta.TenantDay: UInt64] {
+        try read { db in
+            var memberHashes: [String: [[UInt64]]] = [:]
+            let members = try Row.fetchCursor(db, sql: "SELECT tenant, kind, ordinal, member_id FROM members")
+            while let row = try members.next() {
+                let tenant: String = row[0]
+                let kind: Int = row[1]
+                let ordinal: Int = row[2]
+                var perKind = memberHashes[tenant] ?? Array(repeating: [], count: MemberKind.allCases.count)
+                if perKind[kind].count <= ordinal { perKind[kind].append(contentsOf: repeatElement(0, count: ordinal + 1 - perKind[kind].count)) }
+                perKind[kind][ordinal] = Self.hash(row[3] as String)
+                memberHashes[tenant] = perKind
+            }
+
+            var parts: [RollupDelta.TenantDay: [UInt64]] = [:]
+            let counters = try Row.fetchCursor(db, sql: "SELECT * FROM daily_counters")
+            while let row = try counters.next() {
+                let key = RollupDelta.TenantDay(tenant: row["tenant"], day: Day(number: row["day"]))
+                var values: [UInt64] = []
+                for column in row.columnNames where column != "tenant" && column != "day" {
+                    values.append(UInt64(bitPattern: row[column] as Int64))
+                }
+                parts[key, default: []].append(Self.combine(values))
+            }
+            let bitmaps = try Row.fetchCursor(db, sql: "SELECT tenant, set_kind, day, bitmap FROM daily_bitmaps ORDER BY tenant, day, set_kind")
+            while let row = try bitmaps.next() {
+                let tenant: String = row[0]
+                let set = try MemberSet(rawValue: row[1]).unwrapOrThrow("unknown member set \(row[1] as Int)")
+                let bitmap = try OrdinalBitmap(serialized: row[3] as Data)
+                let hashes = memberHashes[tenant]?[set.memberKind.rawValue] ?? []
+                var sum: UInt64 = 0
+                for ordinal in bitmap.sorted() { sum &+= Int(ordinal) < hashes.count ? hashes[Int(ordinal)] : 0 }
+                parts[RollupDelta.TenantDay(tenant: tenant, day: Day(number: row[2])), default: []]
+                    .append(Self.combine([UInt64(set.rawValue), UInt64(bitmap.count), sum]))
+            }
+            return parts.mapValues(Self.combine)
+        }
+    }
+
+    /// FNV-1a over UTF-8, finished with a mixer so nearby strings spread.
+    static func hash(_ text: String) -> UInt64 {
+        var value: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return mix(value)
+    }
+
+    static func combine(_ values: [UInt64]) -> UInt64 {
+        values.reduce(0x9E37_79B9_7F4A_7C15) { mix($0 ^ $1) }
+    }
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Optional {
+    /// The value, or a corruption error: stored data that the code cannot read back.
+    func unwrapOrThrow(_ message: @autoclosure () -> String) throws -> Wrapped {
+        guard let self else { throw StoreError(.corrupt, message()) }
+        return self
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import TallyDomain
+import TallyKafka
+import TallyStore
+import TallyTestSupport
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `tally rebuild` beside a live `tally serve`: the replay is verified against the live store at the
+/// same offsets, the server switches to it with no failed request, the old file is kept, and ingest
+/// goes on into the new store. A store that differs from its topics is not switched.
+@Suite("Rebuild by replay", .serialized)
+struct RebuildTests {
+    @Test("a rebuild beside a live server verifies, switches without a failed request, and ingest continues")
+    func rebuildAndSwitch() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let binary = try TestEnvironment.tallyBinary()
+        let topics = TestEnvironment.uniqueTopics("rebuild")
+        let dataDirectory = TestEnvironment.temporaryDirectory("rebuild")
+        let end = TestEnvironment.today
+        let events = Array(TrafficGenerator(seed: 31, tenants: 3, days: 20, endDay: end, total: 24_000))
+        let producer = try KafkaProducer(brokers: brokers)
+        try producer.createTopics(topics, partitions: 2)
+        let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        let server = ServerProcess(binary: binary, arguments: [
+            "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
+        ])
+        try server.start()
+        defer { server.terminate() }
+        let port = try await server.waitForHTTPPort()
+        var ends = try TestEnvironment.produce(events[..<16_000], to: topics, with: producer).endOffsets
+        let live = try TallyStore(dataDirectory: dataDirectory)
+        try await TestEnvironment.waitUntilCaughtUp(live, to: ends)
+
+        // Rebuild while requests keep coming and new events keep arriving.
+        let rebuild = Process()
+        rebuild.executableURL = URL(fileURLWithPath: binary)
+        rebuild.arguments = ["rebuild", "--brokers", brokers, "--data-dir", dataDirectory]
+        let output = Pipe()
+        rebuild.standardOutput = output
+        rebuild.standardError = FileHandle.nullDevice
+        try rebuild.run()
+        var requests = 0
+        var failures = 0
+        let body = #"{"userId":"tenant-1","periodDays":30}"#
+        let producing = Task.detached { try TestEnvironment.produce(events[16_000..<20_000], to: topics, with: producer).endOffsets }
+        while rebuild.isRunning {
+            do {
+                _ = try await HTTPFetch.report(port: port, secret: secret, reportId: "clr3m5n8k000608jq3k0l1m7g", body: body)
+                requests += 1
+            } catch {
+                failures += 1
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(rebuild.terminationStatus == 0, "rebuild said: \(summary)")
+        ends.merge(try await producing.value) { Swift.max($0, $1) }
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        #expect(result["switched"] as? Bool == true && result["verified"] as? Bool == true)
+        let newFile = try #require(result["to"] as? String)
+        #expect(StoreLocation(dataDirectory: dataDirectory).currentFileName == newFile)
+        #expect(FileManager.default.fileExists(atPath: dataDirectory + "/" + StoreLocation.defaultFileName + ".previous"))
+        #expect(failures == 0 && requests > 0)
+
+        // Ingest goes on into the rebuilt store; keys came along.
+        ends.merge(try TestEnvironment.produce(events[20_000...], to: topics, with: producer).endOffsets) { Swift.max($0, $1) }
+        try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
+        let oracle = ReportOracle(events: events)
+        for tenant in ["tenant-1", "tenant-3"] {
+            for report in ReportCatalog.all {
+                let actual = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: #"{"userId":"\#(tenant)","periodDays":30}"#)
+                #expect(actual == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant)")
+            }
+        }
+        print("rebuild: \(result["events"] ?? 0) events replayed at \(Int(result["eventsPerSecond"] as? Double ?? 0))/s, \(requests) requests during the rebuild, \(failures) failed")
+    }
+
+    @Test("a store that differs from its topics is reported by tenant and day and not switched")
+    func mismatchIsNotSwitched() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let binary = try TestEnvironment.tallyBinary()
+        let topics = TestEnvironment.uniqueTopics("mismatch")
+        let dataDirectory = TestEnvironment.temporaryDirectory("mismatch")
+        let end = TestEnvironment.today
+        let events = Array(TrafficGenerator(seed: 5, tenants: 2, days: 5, endDay: end, total: 3_000))
+        let producer = try KafkaProducer(brokers: brokers)
+        try producer.createTopics(topics, partitions: 1)
+        let server = ServerProcess(binary: binary, arguments: [
+            "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
+        ])
+        try server.start()
+        defer { server.terminate() }
+        _ = try await server.waitForHTTPPort()
+        let ends = try TestEnvironment.produce(events, to: topics, with: producer).endOffsets
+        let live = try TallyStore(dataDirectory: dataDirectory)
+        try await TestEnvironment.waitUntilCaughtUp(live, to: ends)
+        // A count that no topic explains: one rating for tenant-2, three days ago.
+        let stray = Event(id: "stray", kind: .ratingCreated(value: 9), userId: "tenant-2",
+                          occurredAtMillis: Int64(end.advanced(by: -3).number) * 86_400_000 + 1000)
+        try live.apply(IngestBatch(events: [stray]))
+
+        let rebuild = Process()
+        rebuild.executableURL = URL(fileURLWithPath: binary)
+        rebuild.arguments = ["rebuild", "--brokers", brokers, "--data-dir", dataDirectory]
+        let errors = Pipe()
+        rebuild.standardError = errors
+        rebuild.standardOutput = FileHandle.nullDevice
+        try rebuild.run()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        rebuild.waitUntilExit()
+        #expect(rebuild.terminationStatus == 3)
+        #expect(log.contains("differs: userId tenant-2 day \(end.advanced(by: -3).iso)"))
+        #expect(StoreLocation(dataDirectory: dataDirectory).currentFileName == StoreLocation.defaultFileName)
+        // The live server resumed: new events are still counted.
+        let more = Array(TrafficGenerator(seed: 6, tenants: 2, days: 1, endDay: end, total: 500))
+        try await TestEnvironment.waitUntilCaughtUp(live, to: try TestEnvironment.produce(more, to: topics, with: producer).endOffsets)
+    }
+}
