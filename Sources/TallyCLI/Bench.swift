@@ -52,10 +52,14 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Stop once this many messages are committed.")
         var expect: Int
 
+        @Option(help: "Dedupe window in days (0 disables), as for serve.")
+        var dedupeDays: Int = 7
+
         func run() async throws {
             let database = try TallyStore(dataDirectory: store.dataDirectory)
             let pipeline = IngestPipeline(
-                configuration: IngestConfiguration(brokers: kafka.brokers, topics: kafka.topicList, group: "tally-bench-\(UUID().uuidString)"),
+                configuration: IngestConfiguration(brokers: kafka.brokers, topics: kafka.topicList, group: "tally-bench-\(UUID().uuidString)",
+                                                   dedupeDays: dedupeDays),
                 store: database, logger: Logger(label: "bench"))
             var started: Date?
             var committed = 0
@@ -77,6 +81,7 @@ struct Bench: AsyncParsableCommand {
             printJSON([
                 "messages": committed, "counted": Int(status.eventsCounted), "rejected": Int(status.eventsRejected),
                 "seconds": seconds, "messagesPerSecond": Double(committed) / seconds, "peakRssBytes": peakResidentBytes(),
+                "dedupeDays": dedupeDays,
             ])
         }
     }

@@ -35,6 +35,11 @@ public struct RollupDelta: Sendable {
 
     public init() {}
 
+    /// The fold of `events`.
+    public init(folding events: some Sequence<Event>) {
+        for event in events { add(event) }
+    }
+
     public var isEmpty: Bool { eventCount == 0 }
 
     /// Folds one valid event into the delta.

@@ -4,10 +4,10 @@ import TallyKafka
 import TallyStore
 
 /// Accumulates consumed messages into the next `IngestBatch`: valid events, rejected ones as dead
-/// letters, and the next offset of every partition touched. The store folds the events into deltas
-/// inside its transaction, after dropping re-sent ones.
+/// letters, and the next offset of every partition touched. Events are folded into deltas as they
+/// arrive; the store uses that fold unless dedupe finds a re-sent event, and then folds afresh.
 struct BatchBuilder {
-    private(set) var batch = IngestBatch()
+    private(set) var batch = IngestBatch(delta: RollupDelta())
     private(set) var messageCount = 0
     private(set) var counted = 0
     private(set) var rejected = 0
@@ -34,6 +34,8 @@ struct BatchBuilder {
         switch outcome {
         case .success(let event):
             batch.events.append(event)
+            // Folding here, on the consuming thread, leaves the writer thread only SQL to do.
+            batch.delta?.add(event)
             counted += 1
         case .failure(let rejection):
             batch.deadLetters.append(DeadLetter(
@@ -48,7 +50,7 @@ struct BatchBuilder {
         var finished = batch
         finished.offsets = nextOffsets.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
         let offsets = nextOffsets
-        batch = IngestBatch()
+        batch = IngestBatch(delta: RollupDelta())
         nextOffsets = [:]
         messageCount = 0
         counted = 0

@@ -41,6 +41,9 @@ public final class StoreRebuilder: @unchecked Sendable {
     private let started = Date()
     /// The next offset to read per partition, across both catch-up phases.
     private var positions: [TopicPartition: Int64] = [:]
+    /// Partitions held at their target: fetching stopped and the read position set back to the
+    /// target, so that what lies beyond is read again in the next phase rather than lost.
+    private var held: Set<TopicPartition> = []
 
     public init(brokers: String, dataDirectory: String, force: Bool, dedupeDays: Int, retentionDays: Int,
                 consumerProperties: [String: String] = [:], logger: Logger, progress: @escaping @Sendable (Progress) -> Void) {
@@ -136,12 +139,19 @@ public final class StoreRebuilder: @unchecked Sendable {
             writer.submit(batch, offsets: offsets, rejected: rejected)
             for completion in writer.takeCompletions() { events += completion.outcome.counted }
         }
+        if !held.isEmpty {
+            consumer.resume(Array(held))
+            held = []
+        }
         let deadline = Date().addingTimeInterval(3600)
         while !targets.keys.allSatisfy(done), Date() < deadline {
             switch consumer.poll(timeoutMilliseconds: 100) {
             case .message(let message)?:
                 let partition = TopicPartition(topic: message.topic, partition: message.partition)
-                guard message.offset < (targets[partition] ?? 0) else { continue }
+                guard message.offset < (targets[partition] ?? 0) else {
+                    try hold(partition, at: targets[partition] ?? 0, consumer)
+                    continue
+                }
                 builder.add(message, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
                 positions[partition] = message.offset + 1
                 if builder.messageCount >= 20_000 { flush() }
@@ -165,6 +175,15 @@ public final class StoreRebuilder: @unchecked Sendable {
         for completion in writer.takeCompletions() { events += completion.outcome.counted }
         report(positions: positions, targets: targets)
         guard targets.keys.allSatisfy(done) else { throw StoreError(.readFailed, "the replay did not reach the live offsets within an hour") }
+    }
+
+    /// Stops a partition that reached its target; a seek back to the target discards what was
+    /// fetched beyond it, so the next phase reads it again.
+    private func hold(_ partition: TopicPartition, at target: Int64, _ consumer: KafkaConsumer) throws {
+        guard !held.contains(partition) else { return }
+        try consumer.seek([partition: target])
+        consumer.pause([partition])
+        held.insert(partition)
     }
 
     private func report(positions: [TopicPartition: Int64], targets: [TopicPartition: Int64]) {

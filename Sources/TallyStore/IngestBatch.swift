@@ -7,13 +7,18 @@ import TallyDomain
 /// (by id, against what earlier batches committed) before the rest is folded into deltas.
 public struct IngestBatch: Sendable {
     public var events: [Event]
+    /// The fold of `events`, when the producer of the batch computed it already (ingest folds while
+    /// it decodes, on another thread). Used as is when dedupe finds no re-sent event in the batch.
+    public var delta: RollupDelta?
     public var deadLetters: [DeadLetter]
     public var offsets: [PartitionOffset]
     /// Dead letters that this batch counted after all (a replay), marked resolved in the same transaction.
     public var resolvedDeadLetterIds: [Int64]
 
-    public init(events: [Event] = [], deadLetters: [DeadLetter] = [], offsets: [PartitionOffset] = [], resolvedDeadLetterIds: [Int64] = []) {
+    public init(events: [Event] = [], delta: RollupDelta? = nil, deadLetters: [DeadLetter] = [], offsets: [PartitionOffset] = [],
+                resolvedDeadLetterIds: [Int64] = []) {
         self.events = events
+        self.delta = delta
         self.deadLetters = deadLetters
         self.offsets = offsets
         self.resolvedDeadLetterIds = resolvedDeadLetterIds

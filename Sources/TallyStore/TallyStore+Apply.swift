@@ -16,8 +16,7 @@ extension TallyStore {
         let outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
             let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch.events, db: db) : batch.events
-            var delta = RollupDelta()
-            for event in fresh { delta.add(event) }
+            let delta = fresh.count == batch.events.count ? batch.delta ?? RollupDelta(folding: fresh) : RollupDelta(folding: fresh)
             var counters = delta.counters
             try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
             try self.upsertCounters(counters, db: db)
