@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns a Kafka message value into a validated `Event`, or says precisely why it cannot.
 ///
 /// Decoding never throws anything but `EventRejection`, so one bad message can never stop ingest:
@@ -122,12 +126,34 @@ struct WireEvent {
     enum Field: String, CaseIterable {
         case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason, value
 
-        init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
-            for field in Self.allCases where field.rawValue.utf8.count == bytes.count && field.rawValue.utf8.elementsEqual(bytes) {
-                self = field
-                return
+        init?(bytes: UnsafeBufferPointer<UInt8>) {
+            // A key's length and first letter single out the one field it can be, so matching costs
+            // one short compare, with no allocation.
+            guard let first = bytes.first else { return nil }
+            let candidate: Field
+            switch (bytes.count, first) {
+            case (2, UInt8(ascii: "i")): candidate = .id
+            case (4, UInt8(ascii: "t")): candidate = .type
+            case (5, UInt8(ascii: "b")): candidate = .botId
+            case (5, UInt8(ascii: "v")): candidate = .value
+            case (6, UInt8(ascii: "u")): candidate = .userId
+            case (6, UInt8(ascii: "r")): candidate = .reason
+            case (7, UInt8(ascii: "c")): candidate = .channel
+            case (9, UInt8(ascii: "c")): candidate = .contactId
+            case (9, UInt8(ascii: "m")): candidate = .messageId
+            case (10, UInt8(ascii: "o")): candidate = .occurredAt
+            case (11, UInt8(ascii: "m")): candidate = .messageType
+            case (14, UInt8(ascii: "c")): candidate = .conversationId
+            default: return nil
             }
-            return nil
+            var name = candidate.rawValue
+            guard name.withUTF8({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) else { return nil }
+            self = candidate
+        }
+
+        init?(bytes: [UInt8]) {
+            guard let field = bytes.withUnsafeBufferPointer({ Field(bytes: $0) }) else { return nil }
+            self = field
         }
     }
 
