@@ -11,6 +11,9 @@ import FoundationNetworking
 
 /// Runs the real `tally serve` binary, kills it with SIGKILL mid-stream several times, restarts it,
 /// and checks over HTTP that every report is still exactly the oracle's: nothing lost, nothing twice.
+///
+/// `tools/chaos` sets `TALLY_CHAOS_LONG=1` for at least 50 kills over 200 000 events; the rounds and
+/// the event count can also be set directly with `TALLY_CRASH_ROUNDS` and `TALLY_CRASH_EVENTS`.
 @Suite("Crash and restart", .serialized)
 struct CrashRestartTests {
     @Test("kill -9 during ingest, restart, and the counts served over HTTP are still exact")
@@ -20,7 +23,13 @@ struct CrashRestartTests {
         let topics = TestEnvironment.uniqueTopics("crash")
         let dataDirectory = TestEnvironment.temporaryDirectory("crash")
         let end = TestEnvironment.today
-        let events = Array(TrafficGenerator(seed: 99, tenants: 4, days: 35, endDay: end, total: 40_000))
+        let rounds = ChaosMode.integer("TALLY_CRASH_ROUNDS", short: 4, long: 50)
+        let total = ChaosMode.integer("TALLY_CRASH_EVENTS", short: 40_000, long: 200_000)
+        let events = Array(TrafficGenerator(seed: 99, tenants: 4, days: 35, endDay: end, total: total))
+        // Production is spread over about as long as the kills take (5 s each on average), so that
+        // most of them land while ingest is making progress.
+        let slices = (events.count + 1_999) / 2_000
+        let pause = max(1_200, rounds * 5_000 / max(slices, 1))
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 3)
         let store = try TallyStore(dataDirectory: dataDirectory)
@@ -38,7 +47,7 @@ struct CrashRestartTests {
             for start in stride(from: 0, to: events.count, by: 2_000) {
                 let slice = events[start..<min(events.count, start + 2_000)]
                 ends.merge(try TestEnvironment.produce(slice, to: topics, with: producer).endOffsets) { Swift.max($0, $1) }
-                try await Task.sleep(for: .milliseconds(1_200))
+                try await Task.sleep(for: .milliseconds(pause))
             }
             return ends
         }
@@ -46,7 +55,7 @@ struct CrashRestartTests {
         var kills = 0
         var midStreamKills = 0
         var lastCommitted: Int64 = 0
-        while kills < 4 || !done.isSet {
+        while kills < rounds || !done.isSet {
             try server.start()
             try await Task.sleep(for: .milliseconds(random.int(in: 3_000...7_000)))
             server.kill9()
@@ -54,7 +63,7 @@ struct CrashRestartTests {
             let committed = try store.consumedOffsets().reduce(0) { $0 + $1.nextOffset }
             if committed > lastCommitted, committed < Int64(events.count) { midStreamKills += 1 }
             lastCommitted = committed
-            if kills >= 20 { break }
+            if kills >= max(20, rounds + 10) { break }
         }
         let ends = try await producing.value
         try server.start()
@@ -85,88 +94,4 @@ final class DoneFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
-}
-
-/// A `tally serve` child process on a free port, restartable and killable.
-final class ServerProcess: @unchecked Sendable {
-    let binary: String
-    let baseArguments: [String]
-    private(set) var port = 0
-    private var process: Process?
-
-    init(binary: String, arguments: [String]) {
-        self.binary = binary
-        self.baseArguments = arguments
-    }
-
-    func start() throws {
-        port = Self.freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        // A fresh group per start joins at once instead of waiting out the killed member's session;
-        // it also shows that Kafka's committed offsets play no part: Tally resumes from its store.
-        process.arguments = baseArguments + ["--http", "127.0.0.1:\(port)", "--log-level", "warning", "--group", "test-\(UUID().uuidString)"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-    }
-
-    /// SIGKILL: no flush, no commit, no goodbye.
-    func kill9() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    func terminate() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    /// Waits until /healthz answers and returns the port.
-    func waitForHTTPPort() async throws -> Int {
-        for _ in 0..<100 {
-            if let url = URL(string: "http://127.0.0.1:\(port)/healthz"),
-               let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
-                return port
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("tally serve did not answer on port \(port)")
-        throw CancellationError()
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// Fetches a report over HTTP and converts the JSON into the oracle's form.
-enum HTTPFetch {
-    static func report(port: Int, secret: String, reportId: String, body: String) async throws -> ReportOracle.Expected {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/report/\(reportId)/fetch")!)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        try #require((response as? HTTPURLResponse)?.statusCode == 200, "HTTP \(String(decoding: data, as: UTF8.self))")
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? .nan }
-        let breakdown = (json["breakdown"] as? [[String: Any]] ?? []).map {
-            ReportOracle.Breakdown(date: $0["date"] as? String ?? "", total: number($0["total"]))
-        }
-        return ReportOracle.Expected(value: number(json["value"]), change: number(json["change"]),
-                                     period: json["period"] as? String ?? "", breakdown: breakdown)
-    }
 }
