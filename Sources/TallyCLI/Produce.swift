@@ -55,7 +55,7 @@ struct Produce: ParsableCommand {
     }
 
     func run() throws {
-        let producer = try KafkaProducer(brokers: kafka.brokers, properties: ["compression.codec": compression])
+        let producer = try KafkaProducer(brokers: kafka.brokers, properties: kafka.client.properties.merging(["compression.codec": compression]) { _, flag in flag })
         if createTopics > 0 { try producer.createTopics(kafka.topicList, partitions: createTopics) }
         let router = TopicRouter(topics: kafka.topicList)
         var progress = ProgressLine(label: "produced", total: file == nil && !live ? events : nil)

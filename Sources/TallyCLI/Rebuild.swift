@@ -26,6 +26,8 @@ struct Rebuild: AsyncParsableCommand {
     @Option(help: "Kafka bootstrap servers (env TALLY_BROKERS).")
     var brokers: String = environment("TALLY_BROKERS", "127.0.0.1:9092")
 
+    @OptionGroup var client: KafkaPropertyOptions
+
     @Flag(help: "Switch even when the checksums differ.")
     var force = false
 
@@ -49,7 +51,7 @@ struct Rebuild: AsyncParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let rebuilder = StoreRebuilder(
             brokers: brokers, dataDirectory: store.dataDirectory, force: force, dedupeDays: dedupeDays,
-            retentionDays: retentionDays, logger: logger, progress: { Self.show($0, terminal: terminal) })
+            retentionDays: retentionDays, consumerProperties: client.properties, logger: logger, progress: { Self.show($0, terminal: terminal) })
         // The replay blocks in librdkafka polls and SQLite writes: give it a thread of its own
         // rather than one of the few threads of Swift's cooperative pool.
         let outcome = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreRebuilder.Outcome, any Error>) in

@@ -92,7 +92,7 @@ struct Serve: AsyncParsableCommand {
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
                 maximumBatchMilliseconds: batchMs, retentionDays: retentionDays, dedupeDays: dedupeDays,
-                deadLetterRetentionDays: deadLetterRetentionDays),
+                deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
         let address = HostPort(http)!
         let app = TallyApplication.build(

@@ -34,6 +34,8 @@ struct KafkaOptions: ParsableArguments {
     @Option(help: "Comma-separated topics (env TALLY_TOPICS). Events are routed by type, so one topic works too.")
     var topics: String = environment("TALLY_TOPICS", "conversations,messages,ratings")
 
+    @OptionGroup var client: KafkaPropertyOptions
+
     var topicList: [String] { topics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     func validate() throws {
