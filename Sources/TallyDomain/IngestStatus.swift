@@ -11,8 +11,10 @@ public struct IngestStatus: Sendable, Equatable, Encodable {
         public var committedOffset: Int64
         /// The broker's high watermark, when known.
         public var highWatermark: Int64?
-        /// `highWatermark − committedOffset`, when known.
-        public var lag: Int64? { highWatermark.map { max(0, $0 - committedOffset) } }
+        /// `highWatermark − committedOffset`, when known. Negative when the broker's log ends before
+        /// the offset the store holds: the topic was recreated (or truncated), and ingest is about to
+        /// read it again from its beginning.
+        public var lag: Int64? { highWatermark.map { $0 - committedOffset } }
 
         public init(topic: String, partition: Int32, committedOffset: Int64, highWatermark: Int64?) {
             self.topic = topic
@@ -52,7 +54,8 @@ public struct IngestStatus: Sendable, Equatable, Encodable {
         self.lastError = lastError
     }
 
-    /// True when every assigned partition is known and consumed up to its high watermark.
+    /// True when every assigned partition is known and consumed exactly up to its high watermark;
+    /// never while a partition's log ends before the stored offset.
     public var caughtUp: Bool {
         !partitions.isEmpty && partitions.allSatisfy { $0.lag == 0 }
     }

@@ -33,6 +33,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private var duplicates: Int64 = 0
     /// When expired dedupe ids and dead letters were last pruned (monotonic nanoseconds).
     private var lastMaintenanceAt: UInt64?
+    /// Partitions whose broker log has ended before their committed offset, and since when
+    /// (monotonic nanoseconds): the sign of a topic recreated under the same name.
+    var logEndsBeforeCommitted: [TopicPartition: UInt64] = [:]
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
@@ -54,13 +57,16 @@ final class IngestSession: KafkaRebalanceHandler {
         let event = consumer.poll(timeoutMilliseconds: builder.isEmpty ? 100 : 10)
         switch event {
         case .message(let message)?:
-            if lastKafkaError != nil {
-                logger.info("kafka connection recovered")
-                lastKafkaError = nil
-            }
             // Reading the clock per message is measurable at full speed; every 256 messages is
-            // precise enough for the future-event check and the batch age.
-            if builder.messageCount & 255 == 0 { nowMillis = Int64(Date().timeIntervalSince1970 * 1000) }
+            // precise enough for the future-event check and the batch age, and for noticing that
+            // the connection is back.
+            if builder.messageCount & 255 == 0 {
+                nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
+                if consumer.takeReportedTrouble() != nil || lastKafkaError != nil {
+                    logger.notice("kafka connection recovered")
+                    lastKafkaError = nil
+                }
+            }
             builder.add(message, nowMillis: nowMillis)
             if builder.messageCount >= configuration.maximumBatchMessages || (builder.messageCount & 63 == 0 && batchIsOld) { commit() }
         case .endOfPartition?, nil:
@@ -81,6 +87,7 @@ final class IngestSession: KafkaRebalanceHandler {
         if now - lastControlCheck > 250_000_000 {
             lastControlCheck = now
             serviceControl()
+            restartRecreatedLogs(now: now)
         }
     }
 
@@ -148,7 +155,10 @@ final class IngestSession: KafkaRebalanceHandler {
 
     func partitionsRevoked(_ partitions: [TopicPartition]) {
         drain()
-        for partition in partitions { committed[partition] = nil }
+        for partition in partitions {
+            committed[partition] = nil
+            logEndsBeforeCommitted[partition] = nil
+        }
         publishStatus(state: "rebalancing")
     }
 
@@ -173,7 +183,7 @@ final class IngestSession: KafkaRebalanceHandler {
         }
     }
 
-    private func publishStatus(state: String?) {
+    func publishStatus(state: String?) {
         lastStatusAt = DispatchTime.now().uptimeNanoseconds
         let partitions = committed.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { partition in
             IngestStatus.Partition(topic: partition.topic, partition: partition.partition, committedOffset: committed[partition] ?? 0,

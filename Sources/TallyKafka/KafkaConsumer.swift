@@ -65,6 +65,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
             rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
             rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
+            rd_kafka_conf_set_error_cb(conf, kafkaErrorCallback)
         }
         rd_kafka_poll_set_consumer(client)
         queue = rd_kafka_queue_get_consumer(client)
@@ -125,6 +126,10 @@ public final class KafkaConsumer: @unchecked Sendable {
         return (low, high)
     }
 
+    /// The connection trouble reported since the last call, if any, which is then forgotten: the
+    /// caller has just seen the consumer work again and says so once.
+    public func takeReportedTrouble() -> String? { context.errors.takeReported() }
+
     /// The partitions currently assigned to this member.
     public func assignment() -> [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
@@ -173,8 +178,12 @@ final class RebalanceContext: @unchecked Sendable {
     weak var handler: (any KafkaRebalanceHandler)?
     var client: OpaquePointer?
     let logger: Logger
+    let errors: KafkaErrorReporter
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger) {
+        self.logger = logger
+        errors = KafkaErrorReporter(logger: logger)
+    }
 
     func rebalance(_ error: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         guard let client else { return }
@@ -206,21 +215,15 @@ public enum KafkaOffset {
     public static let end: Int64 = -1
 }
 
+private let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
+    guard let opaque else { return }
+    Unmanaged<RebalanceContext>.fromOpaque(opaque).takeUnretainedValue().errors
+        .report(rd_kafka_resp_err_t(code), reason.map { String(cString: $0) } ?? "")
+}
+
 private let kafkaRebalanceCallback: @convention(c) (
     OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
 ) -> Void = { _, error, list, opaque in
     guard let opaque, let list else { return }
     Unmanaged<RebalanceContext>.fromOpaque(opaque).takeUnretainedValue().rebalance(error, list)
-}
-
-/// Routes librdkafka's own log lines into swift-log, at a matching level.
-let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { _, level, facility, text in
-    let logger = Logger(label: "tally.kafka")
-    let line = "\(facility.map { String(cString: $0) } ?? ""): \(text.map { String(cString: $0) } ?? "")"
-    switch level {
-    case ...3: logger.error("\(line)")
-    case 4: logger.warning("\(line)")
-    case 5, 6: logger.info("\(line)")
-    default: logger.debug("\(line)")
-    }
 }

@@ -10,11 +10,11 @@ import TallyTestSupport
 import FoundationNetworking
 #endif
 
-/// The fault-injection tests of "Event-sourcing durability": re-sent events, graceful shutdown
-/// and disk errors.
+/// The fault-injection tests of "Event-sourcing durability": re-sent events, graceful shutdown,
+/// broker restart and disk errors.
 ///
 /// They run one after another, not beside each other: each starts servers, brokers or mounts and
-/// measures timings (exit within 5 s) that a neighbour hogging the two cores
+/// measures timings (exit within 5 s, log lines per outage) that a neighbour hogging the two cores
 /// would distort. Each suite lives in its own file as an extension of this one.
 @Suite("Fault injection", .serialized)
 enum FaultInjectionTests {}
@@ -26,6 +26,80 @@ enum ChaosMode {
     /// `name` from the environment when set, else the short or long default.
     static func integer(_ name: String, short: Int, long: Int) -> Int {
         ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? (isLong ? long : short)
+    }
+}
+
+/// A private Tansu broker on its own port, for tests that must stop and restart the broker without
+/// disturbing the shared one. Tansu keeps topics in memory, so a restart starts from empty logs.
+final class BrokerProcess: @unchecked Sendable {
+    let binary: String
+    let port: Int
+    let logPath: String
+    private var process: Process?
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    /// The Tansu binary from `TALLY_TANSU`, which `tools/test` and `tools/chaos` export.
+    static func tansuBinary() throws -> String {
+        let path = try #require(ProcessInfo.processInfo.environment["TALLY_TANSU"].flatMap { $0.isEmpty ? nil : $0 },
+                                "TALLY_TANSU is not set: run the suite through tools/test, which exports the Tansu broker binary")
+        try #require(FileManager.default.isExecutableFile(atPath: path), "TALLY_TANSU=\(path) is not an executable file; run tools/setup")
+        return path
+    }
+
+    init(binary: String, port: Int = ServerProcess.freePort(), logPath: String) {
+        self.binary = binary
+        self.port = port
+        self.logPath = logPath
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Starts the broker and waits (at most 10 s) until it accepts connections.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)"]
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if Self.accepts(port: port) { return }
+            try #require(process.isRunning, "tansu exited at start: \(String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self))")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("tansu did not listen on \(address) within 10 s")
+        throw CancellationError()
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s. Returns true when SIGKILL was needed. Safe in `defer`.
+    @discardableResult
+    func stop() -> Bool {
+        guard let process, process.isRunning else { return false }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<300 where process.isRunning { usleep(10_000) }
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
 

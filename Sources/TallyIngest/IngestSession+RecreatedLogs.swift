@@ -1,0 +1,45 @@
+import Foundation
+import TallyKafka
+
+extension IngestSession {
+    /// How long a log must end before the committed offset before ingest believes it was recreated.
+    ///
+    /// Fetch responses refresh the watermark about every `fetch.wait.max.ms`, so two seconds is
+    /// many answers in a row, not one stale figure.
+    static let recreatedLogGraceNanoseconds: UInt64 = 2_000_000_000
+
+    /// Re-reads, from its beginning, any partition whose log has ended before the committed offset
+    /// for the grace period.
+    ///
+    /// A Kafka broker answers a fetch beyond the log end with OFFSET_OUT_OF_RANGE, and
+    /// `auto.offset.reset=earliest` moves the consumer to the new log's start. Some brokers (an
+    /// in-memory broker after a restart, for one) answer with an empty fetch instead, which would
+    /// leave ingest waiting at its stored offset forever while the new log fills. The watermark in
+    /// those answers still tells the truth, so that is what this watches. Nothing is written on
+    /// reset: the store's offset moves when the first batch from the new log commits, so a restart
+    /// in between finds the same situation and resolves it the same way.
+    func restartRecreatedLogs(now: UInt64) {
+        for (partition, offset) in committed {
+            guard let high = consumer.cachedWatermarks(partition)?.high, high < offset else {
+                logEndsBeforeCommitted[partition] = nil
+                continue
+            }
+            let since = logEndsBeforeCommitted[partition] ?? now
+            logEndsBeforeCommitted[partition] = since
+            guard now - since >= Self.recreatedLogGraceNanoseconds else { continue }
+            logger.warning("""
+                \(partition): the broker's log ends at \(high), before the stored offset \(offset); \
+                the topic was recreated, reading it again from its beginning
+                """)
+            do {
+                try consumer.seek([partition: KafkaOffset.beginning])
+                committed[partition] = 0
+                logEndsBeforeCommitted[partition] = nil
+            } catch {
+                logger.error("cannot seek \(partition) to its beginning; will retry", metadata: ["error": "\(error)"])
+                logEndsBeforeCommitted[partition] = now
+            }
+        }
+        if !logEndsBeforeCommitted.isEmpty { publishStatus(state: nil) }
+    }
+}
