@@ -81,6 +81,8 @@ let package = Package(
             name: "TallyIntegrationTests",
             dependencies: [
                 "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                // GRDB: the partial-rebuild tests damage a live store with plain SQL.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
