@@ -23,7 +23,7 @@ struct Rebuild: AsyncParsableCommand {
             --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range \
             of UTC days (either bound may be given alone), or both. Kafka cannot filter, so the replay \
             still reads every partition from its beginning, but counts only the events of the scope \
-            (another tenant's messages are skipped by key, unread). A copy of the live store, taken \
+            (another tenant's messages are skipped by their key, without decoding). A copy of the live store, taken \
             while the server is paused, then gets the rebuilt tenant-days in place of its own, and \
             only those days (and the Total Contacts of later days, which depend on them) are \
             compared. Everything outside the scope is kept exactly as the live store has it: a \
