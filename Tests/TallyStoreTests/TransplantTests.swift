@@ -123,6 +123,26 @@ struct TransplantTests {
         #expect(try live.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members WHERE member_id = 'phantom'") } == 0)
     }
 
+    @Test("--tenant with --to-date: only that tenant's days up to the date are replaced")
+    func tenantAndDateScope() throws {
+        let events = Array(TrafficGenerator(seed: 31, tenants: 2, days: 20, endDay: Self.end, total: 4_000))
+        let clean = try Self.store(events)
+        let live = try Self.store(events)
+        let last = Self.end.advanced(by: -6)
+        for day in [last, Self.end.advanced(by: -15)] {
+            for tenant in ["tenant-1", "tenant-2"] { try Self.corrupt(live, tenant: tenant, day: day) }
+        }
+        try Self.corrupt(live, tenant: "tenant-1", day: Self.end.advanced(by: -2))
+        let scope = RebuildScope(tenant: "tenant-1", lastDay: last)
+
+        try live.transplant(scope, from: try Self.replay(events, scope))
+
+        #expect(try Self.differing(live, clean) == [
+            "tenant-1 \(Self.end.advanced(by: -2).iso)", "tenant-2 \(last.iso)", "tenant-2 \(Self.end.advanced(by: -15).iso)",
+        ])
+        #expect(try Self.mismatches(live, ReportOracle(events: events), tenants: ["tenant-1"], ends: [last, last.advanced(by: -5)]) == [])
+    }
+
     @Test("--from-date: history older than the topics survives, Total Contacts exact")
     func historyOlderThanTheTopics() throws {
         let from = Self.end.advanced(by: -29)
