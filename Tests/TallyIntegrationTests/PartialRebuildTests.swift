@@ -168,6 +168,30 @@ struct PartialRebuildTests {
         try await Self.expectReportsMatch(served, events, end: end)
     }
 
+    @Test("without a running server, a partial rebuild switches the data directory itself")
+    func rebuildWithoutServer() async throws {
+        let end = TestEnvironment.today
+        let events = Array(TrafficGenerator(seed: 63, tenants: 3, days: 10, endDay: end, total: 4_000))
+        let served = try await Self.serve(events, label: "partial-alone")
+        served.server.terminate()
+        // The rebuild tells a live server by its heartbeat, written about once a second.
+        try await Task.sleep(for: .seconds(6))
+        try Self.corrupt(served.dataDirectory, tenant: "tenant-3", days: [end.advanced(by: -1)])
+
+        let (run, _, _) = try await Self.rebuild(served, ["--tenant", "tenant-3", "--from-date", end.advanced(by: -3).iso, "--force"])
+        #expect(run.status == 0, "rebuild said: \(run.output) \(run.log)")
+        #expect(run.json?["differences"] as? Int == 1)
+        #expect(StoreLocation(dataDirectory: served.dataDirectory).currentFileName == run.json?["to"] as? String)
+        let store = try TallyStore(dataDirectory: served.dataDirectory)
+        let oracle = ReportOracle(events: events)
+        for tenant in ["tenant-1", "tenant-2", "tenant-3"] {
+            for report in ReportCatalog.all {
+                let actual = try store.report(report, tenant: tenant, window: ReportWindow(periodDays: 7, end: end))
+                #expect(ReportOracle.Expected(actual) == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 7, end: end), "\(report.name) \(tenant)")
+            }
+        }
+    }
+
     @Test("bad scope options are refused before anything is read or changed", arguments: [
         (["--from-date", "2026-02-10", "--to-date", "2026-02-01"], "--to-date 2026-02-01 is before --from-date 2026-02-10"),
         (["--from-date", "2026-02-30"], "--from-date must be a date as YYYY-MM-DD"),
