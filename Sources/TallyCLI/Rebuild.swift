@@ -29,7 +29,9 @@ struct Rebuild: AsyncParsableCommand {
             compared. Everything outside the scope is kept exactly as the live store has it: a \
             date-scoped rebuild leaves every day outside its range untouched, which is how history \
             older than the topics' retention survives a rebuild. Choose a range the topics still hold \
-            entirely, or the rebuilt days will lack the events the topics have lost.
+            entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone \
+            replaces every day of the tenant, so add --from-date when the topics no longer hold its \
+            whole history.
             """
     )
 
