@@ -26,8 +26,9 @@ struct Rebuild: AsyncParsableCommand {
             (another tenant's messages are skipped by their key, without decoding). A copy of the live store, taken \
             while the server is paused, then gets the rebuilt tenant-days in place of its own, and \
             only those days (and the Total Contacts of later days, which depend on them) are \
-            compared. Everything outside the scope is kept exactly as the live store has it: a \
-            date-scoped rebuild leaves every day outside its range untouched, which is how history \
+            compared. Every other row is kept as the live store has it (only the new-contact count of \
+            a later day follows a contact whose first day moved): a date-scoped rebuild keeps every \
+            day outside its range, which is how history \
             older than the topics' retention survives a rebuild. Choose a range the topics still hold \
             entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone \
             replaces every day of the tenant, so add --from-date when the topics no longer hold its \
