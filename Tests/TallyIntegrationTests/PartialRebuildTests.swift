@@ -34,6 +34,8 @@ struct PartialRebuildTests {
         var dataDirectory: String
         var brokers: String
         var binary: String
+        var topics: [String]
+        var producer: KafkaProducer
     }
 
     static func serve(_ events: [Event], label: String) async throws -> Served {
@@ -51,7 +53,8 @@ struct PartialRebuildTests {
         let port = try await server.waitForHTTPPort()
         let ends = try TestEnvironment.produce(events, to: topics, with: producer).endOffsets
         try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
-        return Served(server: server, port: port, secret: secret, dataDirectory: dataDirectory, brokers: brokers, binary: binary)
+        return Served(server: server, port: port, secret: secret, dataDirectory: dataDirectory, brokers: brokers, binary: binary,
+                      topics: topics, producer: producer)
     }
 
     /// Runs `tally rebuild` on the served directory, sending report requests until it exits;
@@ -141,6 +144,12 @@ struct PartialRebuildTests {
         #expect(try !Self.storeFiles(served.dataDirectory).contains { $0.contains("-replay") })
         #expect(failures == 0 && requests > 0)
         try await Self.expectReportsMatch(served, events, end: end)
+
+        // Ingest goes on into the switched store, from the offsets the copy carried over.
+        let more = Array(TrafficGenerator(seed: 64, tenants: 3, days: 2, endDay: end, total: 1_500))
+        let ends = try TestEnvironment.produce(more, to: served.topics, with: served.producer).endOffsets
+        try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: served.dataDirectory), to: ends)
+        try await Self.expectReportsMatch(served, events + more, end: end)
     }
 
     @Test("--from-date/--to-date finds the damaged days inside the range only, and --force repairs them")
