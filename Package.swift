@@ -68,7 +68,11 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyDomain", "TallyTestSupport"]),
+        .testTarget(
+            name: "TallyStoreTests",
+            // GRDB: the transplant tests corrupt stores with plain SQL.
+            dependencies: ["TallyStore", "TallyDomain", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "TallyHTTPTests",
             dependencies: ["TallyHTTP", "TallyStore", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
@@ -77,6 +81,8 @@ let package = Package(
             name: "TallyIntegrationTests",
             dependencies: [
                 "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                // GRDB: the partial-rebuild tests damage a live store with plain SQL.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

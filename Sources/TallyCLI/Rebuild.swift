@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TallyDomain
 import TallyIngest
 import TallyKafka
 import TallyStore
@@ -18,6 +19,20 @@ struct Rebuild: AsyncParsableCommand {
             once, and the old file is kept as <name>.previous; if they differ, the differing tenants and \
             days are printed, nothing is switched, and the command exits with status 3. This is also how \
             a change of rollup definitions ships: the new version rebuilds, then switches.
+
+            --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range \
+            of UTC days (either bound may be given alone), or both. Kafka cannot filter, so the replay \
+            still reads every partition from its beginning, but counts only the events of the scope \
+            (another tenant's messages are skipped by their key, without decoding). A copy of the live store, taken \
+            while the server is paused, then gets the rebuilt tenant-days in place of its own, and \
+            only those days (and the Total Contacts of later days, which depend on them) are \
+            compared. Every other row is kept as the live store has it (only the new-contact count of \
+            a later day follows a contact whose first day moved): a date-scoped rebuild keeps every \
+            day outside its range, which is how history \
+            older than the topics' retention survives a rebuild. Choose a range the topics still hold \
+            entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone \
+            replaces every day of the tenant, so add --from-date when the topics no longer hold its \
+            whole history.
             """
     )
 
@@ -27,6 +42,15 @@ struct Rebuild: AsyncParsableCommand {
     var brokers: String = environment("TALLY_BROKERS", "127.0.0.1:9092")
 
     @OptionGroup var client: KafkaPropertyOptions
+
+    @Option(help: "Rebuild this tenant (userId) only.")
+    var tenant: String?
+
+    @Option(help: "Rebuild from this UTC day (YYYY-MM-DD) on; days before it are kept as they are.")
+    var fromDate: String?
+
+    @Option(help: "Rebuild up to and including this UTC day (YYYY-MM-DD); days after it are kept as they are.")
+    var toDate: String?
 
     @Flag(help: "Switch even when the checksums differ.")
     var force = false
@@ -38,10 +62,28 @@ struct Rebuild: AsyncParsableCommand {
     var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
 
     func validate() throws {
+        _ = try scope()
         guard FileManager.default.fileExists(atPath: StoreLocation(dataDirectory: store.dataDirectory).currentPath) else {
             throw ValidationError("no store in --data-dir \(store.dataDirectory): there is nothing to rebuild")
         }
         guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
+    }
+
+    /// The part of the store to rebuild; everything when no scope option is given.
+    func scope() throws -> RebuildScope {
+        if let tenant, tenant.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--tenant must name a userId; leave it out to rebuild every tenant")
+        }
+        func day(_ text: String?, _ option: String) throws -> Day? {
+            guard let text else { return nil }
+            guard let day = Day(iso: text) else { throw ValidationError("\(option) must be a date as YYYY-MM-DD (UTC), not '\(text)'") }
+            return day
+        }
+        let scope = RebuildScope(tenant: tenant, firstDay: try day(fromDate, "--from-date"), lastDay: try day(toDate, "--to-date"))
+        if let first = scope.firstDay, let last = scope.lastDay, last < first {
+            throw ValidationError("--to-date \(last.iso) is before --from-date \(first.iso)")
+        }
+        return scope
     }
 
     func run() async throws {
@@ -50,7 +92,7 @@ struct Rebuild: AsyncParsableCommand {
         logger.logLevel = .notice
         let terminal = isatty(STDERR_FILENO) == 1
         let rebuilder = StoreRebuilder(
-            brokers: brokers, dataDirectory: store.dataDirectory, force: force, dedupeDays: dedupeDays,
+            brokers: brokers, dataDirectory: store.dataDirectory, scope: try scope(), force: force, dedupeDays: dedupeDays,
             retentionDays: retentionDays, consumerProperties: client.properties, logger: logger, progress: { Self.show($0, terminal: terminal) })
         // The replay blocks in librdkafka polls and SQLite writes: give it a thread of its own
         // rather than one of the few threads of Swift's cooperative pool.
@@ -65,15 +107,24 @@ struct Rebuild: AsyncParsableCommand {
             printJSON([
                 "switched": true, "from": from, "to": to, "previous": from + ".previous", "events": events,
                 "seconds": seconds, "eventsPerSecond": Double(events) / max(seconds, 0.001), "verified": verified,
-                "differences": differences.count,
+                "differences": differences.count, "scope": scopeJSON,
             ])
         case let .mismatch(differences, rebuiltFile):
             for difference in differences.prefix(200) {
                 FileHandle.standardError.write(Data("differs: userId \(difference.tenant) day \(difference.day.iso)\n".utf8))
             }
-            printJSON(["switched": false, "rebuilt": rebuiltFile, "differences": differences.count])
+            printJSON(["switched": false, "rebuilt": rebuiltFile, "differences": differences.count, "scope": scopeJSON])
             throw ExitCode(3)
         }
+    }
+
+    /// The scope as JSON: null fields are left out, so a full rebuild shows `{}`.
+    private var scopeJSON: [String: Any] {
+        var json: [String: Any] = [:]
+        if let tenant { json["userId"] = tenant }
+        if let fromDate { json["fromDate"] = fromDate }
+        if let toDate { json["toDate"] = toDate }
+        return json
     }
 
     /// A progress bar on a terminal, plain lines elsewhere.

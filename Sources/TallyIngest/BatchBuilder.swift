@@ -15,8 +15,14 @@ struct BatchBuilder {
     private(set) var openedAt: UInt64?
     private var nextOffsets: [TopicPartition: Int64] = [:]
     let decoder: EventDecoder
+    /// A partial rebuild's scope: messages outside it only advance the offsets. Rejected messages
+    /// are left out too, since dead letters are the live store's business.
+    let scope: RebuildScope?
 
-    init(decoder: EventDecoder) { self.decoder = decoder }
+    init(decoder: EventDecoder, scope: RebuildScope? = nil) {
+        self.decoder = decoder
+        self.scope = scope
+    }
 
     var isEmpty: Bool { messageCount == 0 }
 
@@ -25,6 +31,8 @@ struct BatchBuilder {
         if openedAt == nil { openedAt = DispatchTime.now().uptimeNanoseconds }
         messageCount += 1
         nextOffsets[TopicPartition(topic: message.topic, partition: message.partition)] = message.offset + 1
+        // Another tenant's message is dropped before the cost of decoding it.
+        if let scope, !scope.admits(key: message.key) { return }
         let outcome: Result<Event, EventRejection>
         if message.key == nil || message.key?.isEmpty == true {
             outcome = .failure(EventRejection(.missingKey, "the message has no key; events are keyed by userId"))
@@ -33,11 +41,13 @@ struct BatchBuilder {
         }
         switch outcome {
         case .success(let event):
+            if let scope, !scope.contains(tenant: event.userId, day: event.day) { return }
             batch.events.append(event)
             // Folding here, on the consuming thread, leaves the writer thread only SQL to do.
             batch.delta?.add(event)
             counted += 1
         case .failure(let rejection):
+            if scope != nil { return }
             batch.deadLetters.append(DeadLetter(
                 topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
                 payload: message.value ?? [], code: rejection.code.rawValue, message: rejection.message, receivedAtMillis: nowMillis))

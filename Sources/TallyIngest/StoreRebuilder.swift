@@ -12,6 +12,12 @@ import TallyStore
 /// the store's control table) to pause after committing its open batch, the rebuild catches up to
 /// exactly those offsets, and only then are per-tenant, per-day checksums compared. The server
 /// performs the switch itself, so its requests move to the new store at once.
+///
+/// A partial rebuild (a ``RebuildScope``) replays the same partitions from their beginning, but
+/// into a scratch store that counts only in-scope events. While the live server is paused, a
+/// consistent copy of the live store takes the scratch store's in-scope rollups in place of its
+/// own (``TallyStore/transplant(_:from:)``); only the rebuilt tenant-days are compared, since the
+/// rest of the copy is the live store's by construction.
 public final class StoreRebuilder: @unchecked Sendable {
     /// Progress of the replay, reported about once a second.
     public struct Progress: Sendable {
@@ -32,6 +38,7 @@ public final class StoreRebuilder: @unchecked Sendable {
     private let brokers: String
     private let dataDirectory: String
     private let force: Bool
+    private let scope: RebuildScope
     private let dedupeDays: Int
     private let retentionDays: Int
     private let consumerProperties: [String: String]
@@ -45,10 +52,11 @@ public final class StoreRebuilder: @unchecked Sendable {
     /// target, so that what lies beyond is read again in the next phase rather than lost.
     private var held: Set<TopicPartition> = []
 
-    public init(brokers: String, dataDirectory: String, force: Bool, dedupeDays: Int, retentionDays: Int,
+    public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), force: Bool, dedupeDays: Int, retentionDays: Int,
                 consumerProperties: [String: String] = [:], logger: Logger, progress: @escaping @Sendable (Progress) -> Void) {
         self.brokers = brokers
         self.dataDirectory = dataDirectory
+        self.scope = scope
         self.force = force
         self.dedupeDays = dedupeDays
         self.retentionDays = retentionDays
@@ -67,15 +75,20 @@ public final class StoreRebuilder: @unchecked Sendable {
         guard !initialTargets.isEmpty else {
             throw StoreError(.readFailed, "the live store has consumed nothing yet; there is nothing to rebuild")
         }
-        let newName = "tally-\(Self.stamp()).sqlite"
+        let stamp = Self.stamp()
+        let newName = "tally-\(stamp).sqlite"
         try? location.retire(newName)
-        let rebuilt = try TallyStore(path: location.path(newName))
+        // A partial rebuild replays into a scratch store, deleted once its rows are transplanted.
+        let replayName = scope.isEverything ? newName : "tally-\(stamp)-replay.sqlite"
+        if !scope.isEverything { Self.remove(replayName, in: location) }
+        defer { if !scope.isEverything { Self.remove(replayName, in: location) } }
+        let rebuilt = try TallyStore(path: location.path(replayName))
         let consumer = try KafkaConsumer(brokers: brokers, group: "tally-rebuild-\(UUID().uuidString)",
                                          properties: consumerProperties, logger: logger)
         try consumer.assign(initialTargets.mapValues { _ in KafkaOffset.beginning })
         let writer = BatchWriter(store: rebuilt, dedupeDays: dedupeDays, logger: logger, shouldStop: { false }, reportError: { _ in })
         defer { writer.close() }
-        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays))
+        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope)
 
         try replay(consumer, to: initialTargets, builder: &builder, writer: writer)
         let liveServer = try isServing(live)
@@ -109,7 +122,14 @@ public final class StoreRebuilder: @unchecked Sendable {
         }
         consumer.close()
 
-        let differences = try Self.differences(live, rebuilt)
+        var rebuilt = rebuilt
+        var compared: (RollupDelta.TenantDay) -> Bool = { _ in true }
+        if !scope.isEverything {
+            let outside: Set<RollupDelta.TenantDay>
+            (rebuilt, outside) = try transplant(rebuilt, onto: live, location: location, as: newName)
+            compared = { [scope] in scope.contains(tenant: $0.tenant, day: $0.day) || outside.contains($0) }
+        }
+        let differences = try Self.differences(live, rebuilt).filter(compared)
         guard differences.isEmpty || force else {
             if liveServer { try live.setControl(RebuildControl.name, RebuildControl.resume) }
             return .mismatch(differences: differences, rebuiltFile: newName)
@@ -127,6 +147,25 @@ public final class StoreRebuilder: @unchecked Sendable {
         }
         return .switched(from: oldName, to: newName, events: events, seconds: Date().timeIntervalSince(started),
                          verified: differences.isEmpty, differences: differences)
+    }
+
+    /// Copies the (paused) live store to `newName` and replaces the copy's in-scope rows with the
+    /// replay's. Returns the copy and the out-of-scope tenant-days the transplant changed as well.
+    private func transplant(_ replay: TallyStore, onto live: TallyStore, location: StoreLocation,
+                            as newName: String) throws -> (TallyStore, Set<RollupDelta.TenantDay>) {
+        logger.info("copying the live store and transplanting the rebuilt \(scope)")
+        _ = try live.snapshot(to: location.path(newName))
+        let candidate = try TallyStore(path: location.path(newName))
+        // The copy carries the live store's handshake state; the server must find none in it.
+        try candidate.setControl(RebuildControl.name, nil)
+        try candidate.setControl(RebuildControl.heartbeat, nil)
+        let outside = try candidate.transplant(scope, from: replay)
+        return (candidate, outside)
+    }
+
+    /// Deletes a store file with its write-ahead log and shared-memory files.
+    private static func remove(_ fileName: String, in location: StoreLocation) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location.path(fileName + suffix)) }
     }
 
     /// Consumes every partition up to (not including) its target offset.

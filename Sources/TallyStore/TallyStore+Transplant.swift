@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+/// Partial rebuilds: the rows a scoped replay rebuilt replace the same rows of a copy of the live
+/// store, and everything outside the scope stays as it was.
+///
+/// Members are numbered per store, so the replay's bitmaps are renumbered to this store's ordinals
+/// by member identity. Total Contacts is the running sum of `new_contacts`, each contact counted on
+/// its first day, so when a range of days is replaced a contact's first day is worked out again
+/// from the days before the range (kept), the range (rebuilt) and the days after it (kept).
+extension TallyStore {
+    /// Replaces this store's rollups inside `scope` with those of `rebuilt`, a store that holds only
+    /// in-scope events, in one transaction.
+    ///
+    /// - Returns: tenant-days outside the scope whose rows changed too: days after the range whose
+    ///   `new_contacts` moved because a contact's first day moved into or out of the range. A
+    ///   verification must compare them as well as the in-scope days.
+    @discardableResult
+    public func transplant(_ scope: RebuildScope, from rebuilt: TallyStore) throws(StoreError) -> Set<RollupDelta.TenantDay> {
+        let range = DayRange(scope)
+        let rebuiltTenants = try rebuilt.read { db in try String.fetchSet(db, sql: "SELECT tenant FROM daily_counters UNION SELECT tenant FROM members") }
+        defer { ordinalCache.reset() }
+        return try write { db in
+            var tenants = rebuiltTenants.filter(scope.contains(tenant:))
+            if let tenant = scope.tenant {
+                tenants.insert(tenant)
+            } else {
+                tenants.formUnion(try String.fetchSet(db, sql: "SELECT DISTINCT tenant FROM daily_counters WHERE day BETWEEN ? AND ?",
+                                                      arguments: [range.first, range.last]))
+            }
+            var outside: Set<RollupDelta.TenantDay> = []
+            for tenant in tenants.sorted() {
+                let rows = try rebuilt.read { try ScopedRows(tenant: tenant, range: range, db: $0) }
+                if scope.isDateBounded {
+                    outside.formUnion(try replaceRange(of: tenant, range: range, with: rows, db: db))
+                } else {
+                    try replaceTenant(tenant, with: rows, db: db)
+                }
+            }
+            return outside
+        }
+    }
+
+    /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
+    private func replaceTenant(_ tenant: String, with rows: ScopedRows, db: Database) throws {
+        for table in ["members", "member_sequences", "daily_counters", "daily_bitmaps", "seen_events"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
+        }
+        try Self.insert(rows.members, into: "members", db: db)
+        try Self.insert(rows.sequences, into: "member_sequences", db: db)
+        try Self.insert(rows.counters, into: "daily_counters", db: db)
+        try Self.insert(rows.bitmaps, into: "daily_bitmaps", db: db)
+        try Self.insert(rows.seen, into: "seen_events", db: db)
+    }
+
+    /// A tenant rebuilt on a range of days: the range's rows are replaced, the replay's members are
+    /// renumbered to this store's ordinals, and contacts' first days are settled again.
+    private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, db: Database) throws -> Set<RollupDelta.TenantDay> {
+        let members = try MemberRenumbering(tenant: tenant, members: rows.members, db: db)
+
+        for table in ["daily_counters", "daily_bitmaps", "seen_events"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
+        }
+        try Self.insert(rows.counters, into: "daily_counters", db: db)
+        try Self.insert(rows.seen, into: "seen_events", db: db)
+        for row in rows.bitmaps {
+            let set = try MemberSet(rawValue: row["set_kind"]).unwrapOrThrow("unknown member set \(row["set_kind"] as Int)")
+            let renumbered = OrdinalBitmap(try OrdinalBitmap(serialized: row["bitmap"] as Data).sorted().map {
+                try members.ordinal(ofRebuilt: $0, kind: set.memberKind).unwrapOrThrow("the rebuilt bitmap names an unknown member \($0)")
+            })
+            try db.execute(sql: "INSERT INTO daily_bitmaps (tenant, set_kind, day, cardinality, bitmap) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [tenant, set.rawValue, row["day"] as Int64, renumbered.count, Data(renumbered.serialized())])
+        }
+
+        // First days: one before the range stands; otherwise it is the contact's first day in the
+        // range (rebuilt), else its first active day after the range (kept), else it has no event left.
+        var moved: [(contact: String, from: Int32, to: Int32?)] = []
+        var unresolved: [UInt32: (contact: String, from: Int32)] = [:]
+        let candidates = try Row.fetchAll(db, sql: "SELECT member_id, ordinal, first_day FROM members WHERE tenant = ? AND kind = ? AND first_day >= ?",
+                                          arguments: [tenant, MemberKind.contact.rawValue, range.first])
+        for row in candidates {
+            let contact: String = row[0]
+            let firstDay: Int32 = row[2]
+            if let rebuiltDay = members.rebuiltFirstDays[contact] {
+                if rebuiltDay != firstDay { moved.append((contact, firstDay, rebuiltDay)) }
+            } else if firstDay <= range.last {
+                unresolved[row[1]] = (contact, firstDay)
+            }
+        }
+        if !unresolved.isEmpty, range.last < Int32.max {
+            let later = try Row.fetchCursor(db, sql: "SELECT day, bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day > ? ORDER BY day",
+                                            arguments: [tenant, MemberSet.activeContacts.rawValue, range.last])
+            while !unresolved.isEmpty, let row = try later.next() {
+                let bitmap = try OrdinalBitmap(serialized: row[1] as Data)
+                for (ordinal, contact) in unresolved where bitmap.contains(ordinal) {
+                    moved.append((contact.contact, contact.from, row[0]))
+                    unresolved[ordinal] = nil
+                }
+            }
+        }
+        for contact in unresolved.values { moved.append((contact.contact, contact.from, nil)) }
+        var outside: Set<Int32> = []
+        for move in moved {
+            try members.setFirstDay(of: move.contact, to: move.to, db: db)
+            for day in [move.from, move.to].compactMap({ $0 }) where !range.contains(day) { outside.insert(day) }
+        }
+        try members.saveSequences(db: db)
+
+        // Total Contacts: each affected day counts the contacts first seen on it.
+        let days = Set(try Int32.fetchAll(db, sql: "SELECT day FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?",
+                                          arguments: [tenant, range.first, range.last])).union(outside)
+        let firstSeen = try members.contactsPerFirstDay(db: db)
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO daily_counters (tenant, day, new_contacts) VALUES (?, ?, ?)
+            ON CONFLICT (tenant, day) DO UPDATE SET new_contacts = excluded.new_contacts
+            """)
+        for day in days.union(firstSeen.keys.filter(range.contains)) {
+            try upsert.execute(arguments: [tenant, day, firstSeen[day] ?? 0])
+        }
+        return Set(outside.map { RollupDelta.TenantDay(tenant: tenant, day: Day(number: $0)) })
+    }
+
+    /// Inserts rows read from another store's table of the same schema.
+    static func insert(_ rows: [Row], into table: String, db: Database) throws {
+        guard let first = rows.first else { return }
+        let columns = Array(first.columnNames)
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            """)
+        for row in rows { try statement.execute(arguments: StatementArguments(row.databaseValues)) }
+    }
+}
+
+/// An inclusive range of day numbers; an open bound is the smallest or largest day.
+struct DayRange {
+    var first: Int32
+    var last: Int32
+
+    init(_ scope: RebuildScope) {
+        first = scope.firstDay?.number ?? Int32.min
+        last = scope.lastDay?.number ?? Int32.max
+    }
+
+    func contains(_ day: Int32) -> Bool { first <= day && day <= last }
+}
+
+/// One tenant's in-scope rows of a scoped replay, read whole (the replay holds only the scope).
+struct ScopedRows {
+    var members: [Row]
+    var sequences: [Row]
+    var counters: [Row]
+    var bitmaps: [Row]
+    var seen: [Row]
+
+    init(tenant: String, range: DayRange, db: Database) throws {
+        let arguments: StatementArguments = [tenant, range.first, range.last]
+        members = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE tenant = ?", arguments: [tenant])
+        sequences = try Row.fetchAll(db, sql: "SELECT * FROM member_sequences WHERE tenant = ?", arguments: [tenant])
+        counters = try Row.fetchAll(db, sql: "SELECT * FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+        bitmaps = try Row.fetchAll(db, sql: "SELECT * FROM daily_bitmaps WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+        seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_events WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+    }
+}
