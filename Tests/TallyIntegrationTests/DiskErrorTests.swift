@@ -55,6 +55,7 @@ extension FaultInjectionTests {
                 #expect(status != nil && status != 0, "\(name): exit status \(status.map(String.init) ?? "none"), want non-zero")
                 #expect(log.contains("store_cannot_open"), "\(name): no store_cannot_open in: \(log)")
                 #expect(log.contains(dataDirectory), "\(name): the error does not name the data directory: \(log)")
+                if index == 0 { #expect(log.contains("is a file, not a directory"), "\(name): the error does not say why: \(log)") }
             }
             print("disk-open: \(cases.count) unusable data directories, each exited non-zero with store_cannot_open within \(slowest) ms")
         }
