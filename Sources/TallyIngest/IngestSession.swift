@@ -31,8 +31,10 @@ final class IngestSession: KafkaRebalanceHandler {
     private var counted: Int64 = 0
     private var rejected: Int64 = 0
     private var duplicates: Int64 = 0
-    /// When expired dedupe ids and dead letters were last pruned (monotonic nanoseconds).
-    private var lastMaintenanceAt: UInt64?
+    /// When expired dedupe ids and dead letters are next pruned (monotonic nanoseconds): a minute
+    /// after start, so that a restart catches up before it does maintenance, then every 10 minutes,
+    /// or every second while old days remain, one day per pass.
+    private var nextMaintenanceAt = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
     /// Partitions whose broker log has ended before their committed offset, and since when
     /// (monotonic nanoseconds): the sign of a topic recreated under the same name.
     var logEndsBeforeCommitted: [TopicPartition: UInt64] = [:]
@@ -165,17 +167,19 @@ final class IngestSession: KafkaRebalanceHandler {
     private func publishStatusIfDue() {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastStatusAt > 200_000_000 { publishStatus(state: nil) }
-        if lastMaintenanceAt.map({ now - $0 > 600_000_000_000 }) ?? true { pruneExpired(now: now) }
+        if now >= nextMaintenanceAt { pruneExpired(now: now) }
     }
 
-    /// Drops dedupe ids past the window and dead letters past their retention, every 10 minutes.
+    /// Drops dedupe ids past the window, one day per pass, and dead letters past their retention.
     private func pruneExpired(now: UInt64) {
-        lastMaintenanceAt = now
+        nextMaintenanceAt = now + 600_000_000_000
         let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
         do {
             if configuration.dedupeDays > 0 {
                 let today = Day(epochSeconds: nowMillis / 1000)
-                try store.pruneSeenEvents(before: today.advanced(by: -configuration.dedupeDays))
+                if try store.pruneOldestSeenDay(before: today.advanced(by: -configuration.dedupeDays)) != nil {
+                    nextMaintenanceAt = now + 1_000_000_000
+                }
             }
             try store.pruneDeadLetters(receivedBefore: nowMillis - Int64(configuration.deadLetterRetentionDays) * 86_400_000)
         } catch {

@@ -7,8 +7,21 @@ extension TallyStore {
     /// keeps the dedupe state bounded. Returns how many were removed.
     @discardableResult
     public func pruneSeenEvents(before day: Day) throws(StoreError) -> Int {
+        var removed = 0
+        while let count = try pruneOldestSeenDay(before: day) { removed += count }
+        return removed
+    }
+
+    /// Forgets the counted event ids of the oldest day before `day`, in one short transaction.
+    /// Returns how many were removed, or nil when no day before `day` is left.
+    ///
+    /// A store that was stopped for weeks, or restored from an old snapshot, may hold many days past
+    /// the window; deleting them a day at a time keeps each transaction, and the ingest batches
+    /// waiting behind it, short.
+    public func pruneOldestSeenDay(before day: Day) throws(StoreError) -> Int? {
         try write { db in
-            try db.execute(sql: "DELETE FROM seen_events WHERE day < ?", arguments: [day.number])
+            guard let oldest = try Int32.fetchOne(db, sql: "SELECT MIN(day) FROM seen_events"), oldest < day.number else { return nil }
+            try db.execute(sql: "DELETE FROM seen_events WHERE day = ?", arguments: [oldest])
             return db.changesCount
         }
     }
