@@ -44,12 +44,20 @@ extension TallyStore {
     /// The events whose (tenant, id) this store has not counted yet, recording them as counted.
     /// Duplicates inside the batch are caught the same way, by the primary key. The key includes
     /// the event's day: a re-delivery is the same event, with the same `occurredAt`.
+    ///
+    /// Copying events is measurable on the writer thread, so the usual batch with no re-sent event
+    /// is returned as it came; only a batch with duplicates is filtered.
     private func firstSightings(of events: [Event], db: Database) throws -> [Event] {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen_events (day, tenant, event_id) VALUES (?, ?, ?)")
-        return try events.filter { event in
-            try insert.execute(arguments: [event.day.number, event.userId, event.id])
-            return db.changesCount > 0
+        var seenBefore: [Int] = []
+        for index in events.indices {
+            try insert.execute(arguments: [events[index].day.number, events[index].userId, events[index].id])
+            if db.changesCount == 0 { seenBefore.append(index) }
         }
+        guard !seenBefore.isEmpty else { return events }
+        var fresh = events
+        for index in seenBefore.reversed() { fresh.remove(at: index) }
+        return fresh
     }
 
     private func addToTotal(_ name: String, _ amount: Int, db: Database) throws {
