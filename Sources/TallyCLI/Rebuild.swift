@@ -20,19 +20,17 @@ struct Rebuild: AsyncParsableCommand {
             days are printed, nothing is switched, and the command exits with status 3. This is also how \
             a change of rollup definitions ships: the new version rebuilds, then switches.
 
-            --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range \
-            of UTC days (either bound may be given alone), or both. Kafka cannot filter, so the replay \
-            still reads every partition from its beginning, but counts only the events of the scope \
-            (another tenant's messages are skipped by their key, without decoding). A copy of the live store, taken \
-            while the server is paused, then gets the rebuilt tenant-days in place of its own, and \
-            only those days (and the Total Contacts of later days, which depend on them) are \
-            compared. Every other row is kept as the live store has it (only the new-contact count of \
-            a later day follows a contact whose first day moved): a date-scoped rebuild keeps every \
-            day outside its range, which is how history \
+            --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range of UTC \
+            days (either bound may be given alone), or both. Kafka cannot filter, so the replay still reads \
+            every partition from its beginning, but counts only the events of the scope (another tenant's \
+            messages are skipped by their key, without decoding). A copy of the live store, taken while the \
+            server is paused, then gets the rebuilt tenant-days in place of its own, and only those days \
+            (and the Total Contacts of later days, which depend on them) are compared. Every other row is \
+            kept as the live store has it (only the new-contact count of a later day follows a contact whose \
+            first day moved): a date-scoped rebuild keeps every day outside its range, which is how history \
             older than the topics' retention survives a rebuild. Choose a range the topics still hold \
-            entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone \
-            replaces every day of the tenant, so add --from-date when the topics no longer hold its \
-            whole history.
+            entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone replaces \
+            every day of the tenant, so add --from-date when the topics no longer hold its whole history.
             """
     )
 
