@@ -80,8 +80,8 @@ public final class StoreRebuilder: @unchecked Sendable {
         try? location.retire(newName)
         // A partial rebuild replays into a scratch store, deleted once its rows are transplanted.
         let replayName = scope.isEverything ? newName : "tally-\(stamp)-replay.sqlite"
-        if !scope.isEverything { Self.remove(replayName, in: location) }
-        defer { if !scope.isEverything { Self.remove(replayName, in: location) } }
+        if !scope.isEverything { location.remove(replayName) }
+        defer { if !scope.isEverything { location.remove(replayName) } }
         let rebuilt = try TallyStore(path: location.path(replayName))
         let consumer = try KafkaConsumer(brokers: brokers, group: "tally-rebuild-\(UUID().uuidString)",
                                          properties: consumerProperties, logger: logger)
@@ -161,11 +161,6 @@ public final class StoreRebuilder: @unchecked Sendable {
         try candidate.setControl(RebuildControl.heartbeat, nil)
         let outside = try candidate.transplant(scope, from: replay)
         return (candidate, outside)
-    }
-
-    /// Deletes a store file with its write-ahead log and shared-memory files.
-    private static func remove(_ fileName: String, in location: StoreLocation) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: location.path(fileName + suffix)) }
     }
 
     /// Consumes every partition up to (not including) its target offset.

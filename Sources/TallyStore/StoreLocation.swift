@@ -37,10 +37,19 @@ public struct StoreLocation: Sendable, Equatable {
         }
     }
 
+    /// The suffixes of the files one SQLite database in WAL mode consists of: the database, its
+    /// write-ahead log and its shared-memory index. They are moved or removed together.
+    public static let databaseFileSuffixes = ["", "-wal", "-shm"]
+
+    /// Deletes a store file with its WAL and shared-memory files, where they exist.
+    public func remove(_ fileName: String) {
+        for suffix in Self.databaseFileSuffixes { try? FileManager.default.removeItem(atPath: path(fileName + suffix)) }
+    }
+
     /// Renames a retired store file (and its WAL and shared-memory files, consistently) to
     /// `<name>.previous`, replacing an older `.previous`.
     public func retire(_ fileName: String) throws(StoreError) {
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in Self.databaseFileSuffixes {
             let from = path(fileName + suffix)
             guard FileManager.default.fileExists(atPath: from) else { continue }
             guard rename(from, path(fileName + ".previous" + suffix)) == 0 else {

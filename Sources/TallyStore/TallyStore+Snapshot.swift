@@ -176,7 +176,7 @@ extension TallyStore {
         let location = StoreLocation(dataDirectory: dataDirectory)
         let databases = [StoreLocation.defaultFileName] + (location.currentFileName == StoreLocation.defaultFileName ? [] : [location.currentFileName])
         let candidates = [location.path(StoreLocation.pointerFileName)] + databases.flatMap { name in
-            ["", "-wal", "-shm"].map { location.path(name + $0) }
+            StoreLocation.databaseFileSuffixes.map { location.path(name + $0) }
         }
         return candidates.filter { FileManager.default.fileExists(atPath: $0) }
     }
