@@ -55,8 +55,19 @@ extension TallyStore {
             if db.changesCount == 0 { seenBefore.append(index) }
         }
         guard !seenBefore.isEmpty else { return events }
-        var fresh = events
-        for index in seenBefore.reversed() { fresh.remove(at: index) }
+        // One pass: removing elements one by one is quadratic, and a replay of a re-sent topic
+        // brings batches that are nearly all duplicates.
+        var fresh: [Event] = []
+        fresh.reserveCapacity(events.count - seenBefore.count)
+        var duplicates = seenBefore.makeIterator()
+        var nextDuplicate = duplicates.next()
+        for index in events.indices {
+            if index == nextDuplicate {
+                nextDuplicate = duplicates.next()
+            } else {
+                fresh.append(events[index])
+            }
+        }
         return fresh
     }
 
