@@ -118,23 +118,18 @@ struct DeadLetters: ParsableCommand {
         @Flag(help: "Decode and report only; count and resolve nothing.")
         var dryRun = false
 
-        @Option(help: "Skip an event whose id was already counted for its tenant within this many days of event time; 0 disables. Use the value `tally serve` uses (env TALLY_DEDUPE_DAYS).")
-        var dedupeDays: Int = Int(environment("TALLY_DEDUPE_DAYS", "7")) ?? 7
-
-        @Option(help: "Reject events older than this many days, as `tally serve` does (env TALLY_RETENTION_DAYS).")
-        var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
+        /// The values `tally serve` uses, so that what passes now is what ingest would count.
+        @OptionGroup var rules: EventRulesOptions
 
         func validate() throws {
             try DeadLetters.validateCode(code)
-            guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
-            guard (1...36_500).contains(retentionDays) else { throw ValidationError("--retention-days must be from 1 to 36500") }
         }
 
         func run() throws {
             let database = try TallyStore(dataDirectory: store.dataDirectory)
             let lock = dryRun ? nil : try ReplayLock(dataDirectory: store.dataDirectory)
             defer { lock?.release() }
-            let replayer = DeadLetterReplayer(store: database, decoder: EventDecoder(retentionDays: retentionDays), dedupeDays: dedupeDays)
+            let replayer = DeadLetterReplayer(store: database, decoder: EventDecoder(retentionDays: rules.retentionDays), dedupeDays: rules.dedupeDays)
             let summary = try replayer.replay(code: code.flatMap(DeadLetterQuery.code), dryRun: dryRun)
             if !summary.truncatedIds.isEmpty {
                 let more = summary.truncated > summary.truncatedIds.count ? " and \(summary.truncated - summary.truncatedIds.count) more" : ""

@@ -53,18 +53,14 @@ struct Rebuild: AsyncParsableCommand {
     @Flag(help: "Switch even when the checksums differ.")
     var force = false
 
-    @Option(help: "Dedupe window in days for the replay, as for serve (env TALLY_DEDUPE_DAYS).")
-    var dedupeDays: Int = Int(environment("TALLY_DEDUPE_DAYS", "7")) ?? 7
-
-    @Option(help: "Retention in days for the replay, as for serve (env TALLY_RETENTION_DAYS).")
-    var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
+    /// The replay must count by the live server's rules, or the checksums differ.
+    @OptionGroup var rules: EventRulesOptions
 
     func validate() throws {
         _ = try scope()
         guard FileManager.default.fileExists(atPath: StoreLocation(dataDirectory: store.dataDirectory).currentPath) else {
             throw ValidationError("no store in --data-dir \(store.dataDirectory): there is nothing to rebuild")
         }
-        guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
     }
 
     /// The part of the store to rebuild; everything when no scope option is given.
@@ -90,8 +86,8 @@ struct Rebuild: AsyncParsableCommand {
         logger.logLevel = .notice
         let terminal = isatty(STDERR_FILENO) == 1
         let rebuilder = StoreRebuilder(
-            brokers: brokers, dataDirectory: store.dataDirectory, scope: try scope(), force: force, dedupeDays: dedupeDays,
-            retentionDays: retentionDays, consumerProperties: client.properties, logger: logger, progress: { Self.show($0, terminal: terminal) })
+            brokers: brokers, dataDirectory: store.dataDirectory, scope: try scope(), force: force, dedupeDays: rules.dedupeDays,
+            retentionDays: rules.retentionDays, consumerProperties: client.properties, logger: logger, progress: { Self.show($0, terminal: terminal) })
         // The replay blocks in librdkafka polls and SQLite writes: give it a thread of its own
         // rather than one of the few threads of Swift's cooperative pool.
         let outcome = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreRebuilder.Outcome, any Error>) in

@@ -34,11 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Close a batch this many milliseconds after its first message (env TALLY_BATCH_MS).")
     var batchMs: Int = Int(environment("TALLY_BATCH_MS", "200")) ?? 200
 
-    @Option(help: "Reject events older than this many days (env TALLY_RETENTION_DAYS).")
-    var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
-
-    @Option(help: "Skip an event whose id was already counted for its tenant within this many days of event time; 0 disables (env TALLY_DEDUPE_DAYS).")
-    var dedupeDays: Int = Int(environment("TALLY_DEDUPE_DAYS", "7")) ?? 7
+    @OptionGroup var rules: EventRulesOptions
 
     @Option(help: "Delete dead letters after this many days (env TALLY_DEAD_LETTER_RETENTION_DAYS).")
     var deadLetterRetentionDays: Int = Int(environment("TALLY_DEAD_LETTER_RETENTION_DAYS", "30")) ?? 30
@@ -63,8 +59,6 @@ struct Serve: AsyncParsableCommand {
         guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
-        guard (1...36_500).contains(retentionDays) else { throw ValidationError("--retention-days must be from 1 to 36500") }
-        guard (0...3650).contains(dedupeDays) else { throw ValidationError("--dedupe-days must be from 0 (off) to 3650") }
         guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard SnapshotInterval(snapshotEvery) != nil else { throw ValidationError("--snapshot-every must be off or a whole number with a unit s, m, h or d, e.g. 30s, 15m, 1h") }
@@ -91,7 +85,7 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
-                maximumBatchMilliseconds: batchMs, retentionDays: retentionDays, dedupeDays: dedupeDays,
+                maximumBatchMilliseconds: batchMs, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
         let address = HostPort(http)!
