@@ -14,18 +14,21 @@ struct KafkaPropertyOptions: ParsableArguments {
     /// The properties from the environment, then the flags.
     var properties: [String: String] {
         var result: [String: String] = [:]
-        let fromEnvironment = environment("TALLY_KAFKA_PROPERTIES", "").split(separator: ";").map(String.init)
-        for pair in fromEnvironment + pairs {
+        for pair in allPairs {
             if let (key, value) = Self.split(pair) { result[key] = value }
         }
         return result
     }
 
     func validate() throws {
-        let fromEnvironment = environment("TALLY_KAFKA_PROPERTIES", "").split(separator: ";").map(String.init)
-        for pair in fromEnvironment + pairs where Self.split(pair) == nil {
+        for pair in allPairs where Self.split(pair) == nil {
             throw ValidationError("Kafka property '\(pair)' must be key=value, e.g. security.protocol=ssl")
         }
+    }
+
+    /// `TALLY_KAFKA_PROPERTIES`' pairs first, so that a flag for the same key wins.
+    private var allPairs: [String] {
+        environment("TALLY_KAFKA_PROPERTIES", "").split(separator: ";").map(String.init) + pairs
     }
 
     private static func split(_ pair: String) -> (String, String)? {
