@@ -2,12 +2,6 @@ import Foundation
 import TallyKafka
 
 extension IngestSession {
-    /// How long a log must end before the committed offset before ingest believes it was recreated.
-    ///
-    /// Fetch responses refresh the watermark about every `fetch.wait.max.ms`, so two seconds is
-    /// many answers in a row, not one stale figure.
-    static let recreatedLogGraceNanoseconds: UInt64 = 2_000_000_000
-
     /// Re-reads, from its beginning, any partition whose log has ended before the committed offset
     /// for the grace period.
     ///
@@ -20,26 +14,23 @@ extension IngestSession {
     /// in between finds the same situation and resolves it the same way.
     func restartRecreatedLogs(now: UInt64) {
         for (partition, offset) in committed {
-            guard let high = consumer.cachedWatermarks(partition)?.high, high < offset else {
-                logEndsBeforeCommitted[partition] = nil
-                continue
-            }
-            let since = logEndsBeforeCommitted[partition] ?? now
-            logEndsBeforeCommitted[partition] = since
-            guard now - since >= Self.recreatedLogGraceNanoseconds else { continue }
+            let high = consumer.cachedWatermarks(partition)?.high
+            // The reader sits at the committed offset, beyond the end of a recreated log.
+            guard logEndsBeforeCommitted.observe(partition, logEnd: high, position: offset, expected: offset, now: now) else { continue }
             logger.warning("""
-                \(partition): the broker's log ends at \(high), before the stored offset \(offset); \
+                \(partition): the broker's log ends at \(high ?? 0), before the stored offset \(offset); \
                 the topic was recreated, reading it again from its beginning
                 """)
             do {
                 try consumer.seek([partition: KafkaOffset.beginning])
                 committed[partition] = 0
-                logEndsBeforeCommitted[partition] = nil
+                logEndsBeforeCommitted.forget(partition)
             } catch {
                 logger.error("cannot seek \(partition) to its beginning; will retry", metadata: ["error": "\(error)"])
-                logEndsBeforeCommitted[partition] = now
+                // The grace period starts again rather than a retry (and a log line) every check.
+                logEndsBeforeCommitted.forget(partition)
             }
         }
-        if !logEndsBeforeCommitted.isEmpty { publishStatus(state: nil) }
+        if logEndsBeforeCommitted.isWatching { publishStatus(state: nil) }
     }
 }
