@@ -47,9 +47,9 @@ public final class TallyStore: Sendable {
     public init(path: String) throws(StoreError) {
         self.path = path
         do {
-            let pool = try DatabasePool(path: path, configuration: Self.configuration())
-            try StoreMigrations.migrator.migrate(pool)
-            writer = pool
+            // Several processes may open a new store at once (`serve` and `keys create` in one
+            // deployment script): the migrations run once, the others wait for them.
+            writer = try MigrationLock.openPool(path: path, configuration: Self.configuration(), migrator: StoreMigrations.migrator)
         } catch {
             throw StoreError(.cannotOpen, "cannot open store '\(path)': \(error)")
         }
