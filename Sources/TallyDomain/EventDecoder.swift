@@ -19,6 +19,10 @@ public struct EventDecoder: Sendable {
     }
 
     /// Decodes and validates one message value, judging its age against `nowMillis`.
+    ///
+    /// Ingest passes the Kafka record's timestamp, not its own clock: the future-event and
+    /// retention rules then depend only on the record, so a rebuild that replays a topic months
+    /// later accepts and rejects exactly what the live server did.
     public func decode(_ bytes: [UInt8], nowMillis: Int64) -> Result<Event, EventRejection> {
         guard !bytes.isEmpty else { return .failure(.init(.emptyValue, "the message value is empty")) }
         guard bytes.count <= Self.maximumValueBytes else {

@@ -27,22 +27,28 @@ struct BatchBuilder {
     var isEmpty: Bool { messageCount == 0 }
 
     /// Decodes and folds one message. Nothing a message contains can make this fail.
+    ///
+    /// The record's timestamp, not `nowMillis`, is what an event is judged by (future events,
+    /// retention) and when it counts as first seen (dedupe): a replay of the same record decides
+    /// the same. `nowMillis` stands in only for a record without a timestamp, and dates dead letters.
     mutating func add(_ message: KafkaMessage, nowMillis: Int64) {
         if openedAt == nil { openedAt = DispatchTime.now().uptimeNanoseconds }
         messageCount += 1
         nextOffsets[TopicPartition(topic: message.topic, partition: message.partition)] = message.offset + 1
         // Another tenant's message is dropped before the cost of decoding it.
         if let scope, !scope.admits(key: message.key) { return }
+        let recordMillis = message.timestampMillis ?? nowMillis
         let outcome: Result<Event, EventRejection>
         if message.key == nil || message.key?.isEmpty == true {
             outcome = .failure(EventRejection(.missingKey, "the message has no key; events are keyed by userId"))
         } else {
-            outcome = decoder.decode(message.value ?? [], nowMillis: nowMillis)
+            outcome = decoder.decode(message.value ?? [], nowMillis: recordMillis)
         }
         switch outcome {
         case .success(let event):
             if let scope, !scope.contains(tenant: event.userId, day: event.day) { return }
             batch.events.append(event)
+            batch.seenAtMillis.append(recordMillis)
             // Folding here, on the consuming thread, leaves the writer thread only SQL to do.
             batch.delta?.add(event)
             counted += 1

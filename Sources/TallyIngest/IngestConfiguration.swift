@@ -1,3 +1,5 @@
+import Foundation
+
 /// How ingest consumes and batches. Read once from flags and environment by the CLI.
 public struct IngestConfiguration: Sendable {
     /// Kafka bootstrap servers (`--brokers`, `TALLY_BROKERS`, default `127.0.0.1:9092`).
@@ -14,13 +16,20 @@ public struct IngestConfiguration: Sendable {
     public var maximumBatchMilliseconds: Int
     /// Late events older than this many days are rejected (`--retention-days`, default 400).
     public var retentionDays: Int
-    /// An event whose id was already counted for its tenant within this many days of event time is
-    /// not counted again (`--dedupe-days`, `TALLY_DEDUPE_DAYS`, default 7; 0 disables).
+    /// An event whose id was first counted for its tenant at most this many days before (by Kafka
+    /// record time, whatever its `occurredAt`) is not counted again (`--dedupe-days`,
+    /// `TALLY_DEDUPE_DAYS`, default 7; 0 disables).
     public var dedupeDays: Int
     /// Dead letters are deleted after this many days (`--dead-letter-retention-days`, default 30).
     public var deadLetterRetentionDays: Int
     /// Extra librdkafka consumer properties (e.g. for tests).
     public var consumerProperties: [String: String]
+    /// When maintenance (expired dedupe ids, old dead letters) first runs after start, in seconds:
+    /// late enough that a restart catches up first.
+    public var firstMaintenanceDelaySeconds: Double = 60
+    /// The wall clock maintenance judges expiry by, in milliseconds since the epoch; injectable so
+    /// that tests can move days ahead without waiting.
+    public var maintenanceClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
     public init(
         brokers: String = "127.0.0.1:9092", topics: [String] = ["conversations", "messages", "ratings"], group: String = "tally",

@@ -34,10 +34,10 @@ final class IngestSession: KafkaRebalanceHandler {
     /// When expired dedupe ids and dead letters are next pruned (monotonic nanoseconds): a minute
     /// after start, so that a restart catches up before it does maintenance, then every 10 minutes,
     /// or every second while old days remain, one day per pass.
-    private var nextMaintenanceAt = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
+    private var nextMaintenanceAt: UInt64
     /// Partitions whose broker log has ended before their committed offset, and since when
     /// (monotonic nanoseconds): the sign of a topic recreated under the same name.
-    var logEndsBeforeCommitted: [TopicPartition: UInt64] = [:]
+    var logEndsBeforeCommitted = LogEndWatch<TopicPartition>()
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
@@ -46,6 +46,7 @@ final class IngestSession: KafkaRebalanceHandler {
         writer = BatchWriter(store: store, dedupeDays: configuration.dedupeDays, logger: logger, shouldStop: shouldStop,
                              reportError: { error in publish { $0.lastError = error } })
         self.configuration = configuration
+        nextMaintenanceAt = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, configuration.firstMaintenanceDelaySeconds) * 1e9)
         self.store = store
         self.consumer = consumer
         self.logger = logger
@@ -159,7 +160,7 @@ final class IngestSession: KafkaRebalanceHandler {
         drain()
         for partition in partitions {
             committed[partition] = nil
-            logEndsBeforeCommitted[partition] = nil
+            logEndsBeforeCommitted.forget(partition)
         }
         publishStatus(state: "rebalancing")
     }
@@ -171,13 +172,17 @@ final class IngestSession: KafkaRebalanceHandler {
     }
 
     /// Drops dedupe ids past the window, one day per pass, and dead letters past their retention.
+    ///
+    /// An id is kept a day longer than the window: its copies are judged by their record times, and
+    /// a copy read from a lagging partition may carry a record time a while back. Within that day
+    /// of lag the live store decides as a replay (which never prunes) does.
     private func pruneExpired(now: UInt64) {
         nextMaintenanceAt = now + 600_000_000_000
-        let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMillis = configuration.maintenanceClock()
         do {
             if configuration.dedupeDays > 0 {
-                let today = Day(epochSeconds: nowMillis / 1000)
-                if try store.pruneOldestSeenDay(before: today.advanced(by: -configuration.dedupeDays)) != nil {
+                let cutoff = nowMillis - Int64(configuration.dedupeDays + 1) * 86_400_000
+                if try store.pruneOldestSeenDay(seenBefore: cutoff) != nil {
                     nextMaintenanceAt = now + 1_000_000_000
                 }
             }

@@ -103,9 +103,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         let topic = message.rkt.map(topicName) ?? ""
         switch message.err {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
+            var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+            let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
             return .message(KafkaMessage(
                 topic: topic, partition: message.partition, offset: message.offset,
-                key: Self.copy(message.key, message.key_len), value: Self.copy(message.payload, message.len)))
+                key: Self.copy(message.key, message.key_len), value: Self.copy(message.payload, message.len),
+                timestampMillis: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp))
         case RD_KAFKA_RESP_ERR__PARTITION_EOF:
             return .endOfPartition(TopicPartition(topic: topic, partition: message.partition), offset: message.offset)
         default:

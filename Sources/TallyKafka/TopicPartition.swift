@@ -18,12 +18,19 @@ public struct KafkaMessage: Sendable {
     public var offset: Int64
     public var key: [UInt8]?
     public var value: [UInt8]?
+    /// The record's timestamp in milliseconds (the producer's create time, or the broker's append
+    /// time on topics configured so); nil when the record carries none.
+    ///
+    /// Ingest judges an event's age by it rather than by the reading machine's clock, so that a
+    /// replay months later decides exactly as the live server did.
+    public var timestampMillis: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?) {
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?, timestampMillis: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
+        self.timestampMillis = timestampMillis
     }
 }

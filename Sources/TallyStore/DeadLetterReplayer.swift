@@ -63,10 +63,13 @@ public struct DeadLetterReplayer: Sendable {
         self.chunkSize = max(1, chunkSize)
     }
 
-    /// Replays every unresolved dead letter (of `code`, when given), judging event age against
-    /// `nowMillis`. With `dryRun` it only decodes and reports what a replay would find.
-    public func replay(code: EventRejection.Code? = nil, dryRun: Bool = false,
-                       nowMillis: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws(StoreError) -> Summary {
+    /// Replays every unresolved dead letter (of `code`, when given). With `dryRun` it only decodes
+    /// and reports what a replay would find.
+    ///
+    /// Each letter is judged (future events, retention) at the moment it was received, and counts
+    /// as first seen then, not at the moment of the replay: a rebuild that replays the topic judges
+    /// the same record by its timestamp, and the two must count alike.
+    public func replay(code: EventRejection.Code? = nil, dryRun: Bool = false) throws(StoreError) -> Summary {
         var summary = Summary()
         summary.dryRun = dryRun
         var pending = IngestBatch()
@@ -88,7 +91,7 @@ public struct DeadLetterReplayer: Sendable {
             afterId = last.id
             for stored in page {
                 summary.examined += 1
-                switch judge(stored, nowMillis: nowMillis) {
+                switch judge(stored) {
                 case .truncated:
                     summary.truncated += 1
                     if summary.truncatedIds.count < Self.truncatedIdLimit { summary.truncatedIds.append(stored.id) }
@@ -97,6 +100,7 @@ public struct DeadLetterReplayer: Sendable {
                 case .valid(let event):
                     summary.nowValid += 1
                     pending.events.append(event)
+                    pending.seenAtMillis.append(stored.letter.receivedAtMillis)
                     pending.resolvedDeadLetterIds.append(stored.id)
                     if pending.events.count >= chunkSize { try flush() }
                 }
@@ -114,12 +118,12 @@ public struct DeadLetterReplayer: Sendable {
 
     /// What the current rules say about one dead letter. Ingest rejects a message without a key
     /// before decoding it, so `missing_key` is only curable when a key was stored after all.
-    func judge(_ stored: StoredDeadLetter, nowMillis: Int64) -> Verdict {
+    func judge(_ stored: StoredDeadLetter) -> Verdict {
         guard stored.isComplete else { return .truncated }
         if stored.letter.code == EventRejection.Code.missingKey.rawValue, stored.letter.key?.isEmpty ?? true {
             return .stillInvalid
         }
-        switch decoder.decode(stored.letter.payload, nowMillis: nowMillis) {
+        switch decoder.decode(stored.letter.payload, nowMillis: stored.letter.receivedAtMillis) {
         case .success(let event): return .valid(event)
         case .failure: return .stillInvalid
         }

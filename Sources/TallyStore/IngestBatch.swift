@@ -7,6 +7,10 @@ import TallyDomain
 /// (by id, against what earlier batches committed) before the rest is folded into deltas.
 public struct IngestBatch: Sendable {
     public var events: [Event]
+    /// When Tally first saw each event, in milliseconds: the Kafka record's timestamp, parallel to
+    /// `events`. The dedupe window runs from this moment. Empty means "now" for every event, for
+    /// callers without records (tests, tools).
+    public var seenAtMillis: [Int64]
     /// The fold of `events`, when the producer of the batch computed it already (ingest folds while
     /// it decodes, on another thread). Used as is when dedupe finds no re-sent event in the batch.
     public var delta: RollupDelta?
@@ -15,9 +19,11 @@ public struct IngestBatch: Sendable {
     /// Dead letters that this batch counted after all (a replay), marked resolved in the same transaction.
     public var resolvedDeadLetterIds: [Int64]
 
-    public init(events: [Event] = [], delta: RollupDelta? = nil, deadLetters: [DeadLetter] = [], offsets: [PartitionOffset] = [],
-                resolvedDeadLetterIds: [Int64] = []) {
+    public init(events: [Event] = [], seenAtMillis: [Int64] = [], delta: RollupDelta? = nil, deadLetters: [DeadLetter] = [],
+                offsets: [PartitionOffset] = [], resolvedDeadLetterIds: [Int64] = []) {
+        precondition(seenAtMillis.isEmpty || seenAtMillis.count == events.count, "seenAtMillis must be empty or parallel to events")
         self.events = events
+        self.seenAtMillis = seenAtMillis
         self.delta = delta
         self.deadLetters = deadLetters
         self.offsets = offsets
@@ -32,7 +38,8 @@ public struct IngestBatch: Sendable {
 public struct ApplyOutcome: Sendable, Equatable {
     /// Events folded into the rollups.
     public var counted = 0
-    /// Events skipped because their id was already counted for the tenant within the dedupe window.
+    /// Events skipped because their id was already counted for the tenant within the dedupe window
+    /// (which runs from when the first copy was seen).
     public var duplicates = 0
 
     public init(counted: Int = 0, duplicates: Int = 0) {

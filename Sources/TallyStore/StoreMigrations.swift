@@ -129,6 +129,27 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-dedupe-from-first-sight") { db in
+            try db.execute(sql: """
+                -- The dedupe window runs from when an id was first seen (its Kafka record's
+                -- timestamp), not from its occurredAt: a late event's copies must be caught too.
+                -- event_day stays for partial rebuilds, which replace a range of event days.
+                CREATE TABLE seen_event_ids (
+                    tenant TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    event_day INTEGER NOT NULL,
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX seen_event_ids_by_time ON seen_event_ids (seen_at);
+
+                -- Ids counted before this version: when they were seen is unknown, so they count
+                -- as seen now and are kept a whole window from here.
+                INSERT OR IGNORE INTO seen_event_ids (tenant, event_id, event_day, seen_at)
+                    SELECT tenant, event_id, day, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM seen_events;
+                DROP TABLE seen_events;
+                """)
+        }
         return migrator
     }
 }

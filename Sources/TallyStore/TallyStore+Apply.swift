@@ -7,15 +7,16 @@ extension TallyStore {
     /// dead letters and offsets. Either all of it is committed or none of it, so a crash at any
     /// instant leaves the store at a batch boundary that its offsets describe exactly.
     ///
-    /// - Parameter dedupeDays: an event whose id was already counted for its tenant within this many
-    ///   days of event time is skipped and counted as a duplicate; 0 disables dedupe.
+    /// - Parameter dedupeDays: an event whose id was first seen for its tenant at most this many days
+    ///   before this copy was seen (by the batch's `seenAtMillis`, whatever the event's
+    ///   `occurredAt`) is skipped and counted as a duplicate; 0 disables dedupe.
     @discardableResult
     public func apply(_ batch: IngestBatch, dedupeDays: Int = 0) throws(StoreError) -> ApplyOutcome {
         guard !batch.isEmpty else { return ApplyOutcome() }
         var staged = StagedOrdinals()
         let outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
-            let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch.events, db: db) : batch.events
+            let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, db: db) : batch.events
             let delta = fresh.count == batch.events.count ? batch.delta ?? RollupDelta(folding: fresh) : RollupDelta(folding: fresh)
             var counters = delta.counters
             try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
@@ -41,17 +42,28 @@ extension TallyStore {
         if ordinalCache.exchangeDataVersion(version) != version { ordinalCache.reset() }
     }
 
-    /// The events whose (tenant, id) this store has not counted yet, recording them as counted.
-    /// Duplicates inside the batch are caught the same way, by the primary key. The key includes
-    /// the event's day: a re-delivery is the same event, with the same `occurredAt`.
+    /// The events whose (tenant, id) this store has not counted within the window, recording them
+    /// as counted. Duplicates inside the batch are caught the same way, by the primary key.
+    ///
+    /// The window runs from the first sighting's record time, so a copy of a late event (sent
+    /// again by a mobile client that buffered it) is caught however old its `occurredAt` is. A copy
+    /// seen more than the window after the first counts again, and starts a new window. The rule
+    /// depends only on record times, which is what lets a replay decide as the live server did.
     ///
     /// Copying events is measurable on the writer thread, so the usual batch with no re-sent event
     /// is returned as it came; only a batch with duplicates is filtered.
-    private func firstSightings(of events: [Event], db: Database) throws -> [Event] {
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen_events (day, tenant, event_id) VALUES (?, ?, ?)")
+    private func firstSightings(of batch: IngestBatch, windowMillis: Int64, db: Database) throws -> [Event] {
+        let events = batch.events
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO seen_event_ids (tenant, event_id, event_day, seen_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant, event_id) DO UPDATE SET event_day = excluded.event_day, seen_at = excluded.seen_at
+                WHERE excluded.seen_at - seen_event_ids.seen_at > ?
+            """)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         var seenBefore: [Int] = []
         for index in events.indices {
-            try insert.execute(arguments: [events[index].day.number, events[index].userId, events[index].id])
+            let seenAt = batch.seenAtMillis.isEmpty ? now : batch.seenAtMillis[index]
+            try upsert.execute(arguments: [events[index].userId, events[index].id, events[index].day.number, seenAt, windowMillis])
             if db.changesCount == 0 { seenBefore.append(index) }
         }
         guard !seenBefore.isEmpty else { return events }

@@ -3,25 +3,25 @@ import GRDB
 import TallyDomain
 
 extension TallyStore {
-    /// Forgets counted event ids older than `day`: the dedupe window has passed them, which is what
-    /// keeps the dedupe state bounded. Returns how many were removed.
+    /// Forgets counted event ids first seen before `millis`: the dedupe window has passed them,
+    /// which is what keeps the dedupe state bounded. Returns how many were removed.
     @discardableResult
-    public func pruneSeenEvents(before day: Day) throws(StoreError) -> Int {
+    public func pruneSeenEvents(seenBefore millis: Int64) throws(StoreError) -> Int {
         var removed = 0
-        while let count = try pruneOldestSeenDay(before: day) { removed += count }
+        while let count = try pruneOldestSeenDay(seenBefore: millis) { removed += count }
         return removed
     }
 
-    /// Forgets the counted event ids of the oldest day before `day`, in one short transaction.
-    /// Returns how many were removed, or nil when no day before `day` is left.
+    /// Forgets the counted event ids of the oldest day of sightings before `millis`, in one short
+    /// transaction. Returns how many were removed, or nil when none before `millis` is left.
     ///
     /// A store that was stopped for weeks, or restored from an old snapshot, may hold many days past
     /// the window; deleting them a day at a time keeps each transaction, and the ingest batches
     /// waiting behind it, short.
-    public func pruneOldestSeenDay(before day: Day) throws(StoreError) -> Int? {
+    public func pruneOldestSeenDay(seenBefore millis: Int64) throws(StoreError) -> Int? {
         try write { db in
-            guard let oldest = try Int32.fetchOne(db, sql: "SELECT MIN(day) FROM seen_events"), oldest < day.number else { return nil }
-            try db.execute(sql: "DELETE FROM seen_events WHERE day = ?", arguments: [oldest])
+            guard let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(seen_at) FROM seen_event_ids"), oldest < millis else { return nil }
+            try db.execute(sql: "DELETE FROM seen_event_ids WHERE seen_at < ?", arguments: [min(millis, oldest + 86_400_000)])
             return db.changesCount
         }
     }
@@ -42,6 +42,6 @@ extension TallyStore {
 
     /// How many event ids the dedupe state holds.
     public func seenEventCount() throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen_events") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen_event_ids") ?? 0 }
     }
 }

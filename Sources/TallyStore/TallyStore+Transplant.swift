@@ -44,14 +44,14 @@ extension TallyStore {
 
     /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
     private func replaceTenant(_ tenant: String, with rows: ScopedRows, db: Database) throws {
-        for table in ["members", "member_sequences", "daily_counters", "daily_bitmaps", "seen_events"] {
+        for table in ["members", "member_sequences", "daily_counters", "daily_bitmaps", "seen_event_ids"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
         }
         try Self.insert(rows.members, into: "members", db: db)
         try Self.insert(rows.sequences, into: "member_sequences", db: db)
         try Self.insert(rows.counters, into: "daily_counters", db: db)
         try Self.insert(rows.bitmaps, into: "daily_bitmaps", db: db)
-        try Self.insert(rows.seen, into: "seen_events", db: db)
+        try Self.insert(rows.seen, into: "seen_event_ids", db: db)
     }
 
     /// A tenant rebuilt on a range of days: the range's rows are replaced, the replay's members are
@@ -59,11 +59,13 @@ extension TallyStore {
     private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, db: Database) throws -> Set<RollupDelta.TenantDay> {
         let members = try MemberRenumbering(tenant: tenant, members: rows.members, db: db)
 
-        for table in ["daily_counters", "daily_bitmaps", "seen_events"] {
+        for table in ["daily_counters", "daily_bitmaps"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         }
+        try db.execute(sql: "DELETE FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         try Self.insert(rows.counters, into: "daily_counters", db: db)
-        try Self.insert(rows.seen, into: "seen_events", db: db)
+        // An id is one event: a copy with another occurredAt outside the range is the same event.
+        try Self.insert(rows.seen, into: "seen_event_ids", orReplace: true, db: db)
         for row in rows.bitmaps {
             let set = try MemberSet(rawValue: row["set_kind"]).unwrapOrThrow("unknown member set \(row["set_kind"] as Int)")
             let renumbered = OrdinalBitmap(try OrdinalBitmap(serialized: row["bitmap"] as Data).sorted().map {
@@ -122,11 +124,11 @@ extension TallyStore {
     }
 
     /// Inserts rows read from another store's table of the same schema.
-    static func insert(_ rows: [Row], into table: String, db: Database) throws {
+    static func insert(_ rows: [Row], into table: String, orReplace: Bool = false, db: Database) throws {
         guard let first = rows.first else { return }
         let columns = Array(first.columnNames)
         let statement = try db.makeStatement(sql: """
-            INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            INSERT \(orReplace ? "OR REPLACE " : "")INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
             """)
         for row in rows { try statement.execute(arguments: StatementArguments(row.databaseValues)) }
     }
@@ -159,6 +161,6 @@ struct ScopedRows {
         sequences = try Row.fetchAll(db, sql: "SELECT * FROM member_sequences WHERE tenant = ?", arguments: [tenant])
         counters = try Row.fetchAll(db, sql: "SELECT * FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         bitmaps = try Row.fetchAll(db, sql: "SELECT * FROM daily_bitmaps WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
-        seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_events WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+        seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: arguments)
     }
 }

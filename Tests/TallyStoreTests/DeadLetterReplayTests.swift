@@ -9,7 +9,8 @@ import TallyTestSupport
 @Suite("Dead-letter replay")
 struct DeadLetterReplayTests {
     static let end = Day(year: 2026, month: 5, day: 20)!
-    /// "Now" for the decoder: the start of the day after `end`, so every generated event is in the past.
+    /// The start of the day after `end`: dead letters were received an hour before it, so every
+    /// generated event lies in the past of its receipt.
     static let now = Int64(end.number + 1) * 86_400_000
     static let tenants = (0..<3).map(TrafficGenerator.tenantId)
 
@@ -84,7 +85,7 @@ struct DeadLetterReplayTests {
         try Self.expectReports(store, equal: counted)
 
         let replayer = DeadLetterReplayer(store: store, dedupeDays: 7, chunkSize: 128)
-        let first = try replayer.replay(nowMillis: Self.now)
+        let first = try replayer.replay()
         #expect(first.examined == letters.count)
         #expect(first.nowValid == replayable.count + 1)
         #expect(first.counted == replayable.count + 1)
@@ -103,7 +104,7 @@ struct DeadLetterReplayTests {
         #expect(try store.deadLetterCounts(includeResolved: false) == ["invalid_json": 1, "unknown_type": 1, "value_out_of_range": 1, "missing_key": 2, "invalid_field": 1])
         #expect(try store.deadLetterCounts() == ["invalid_json": 1, "unknown_type": replayable.count + 1, "value_out_of_range": 1, "missing_key": 3, "invalid_field": 1])
 
-        let second = try replayer.replay(nowMillis: Self.now)
+        let second = try replayer.replay()
         #expect(second.examined == stillInvalid.count + 1)
         #expect(second.nowValid == 0)
         #expect(second.counted == 0)
@@ -118,7 +119,7 @@ struct DeadLetterReplayTests {
         try Self.storeDeadLetters([Self.letter(EventEncoder.json(rating), code: .valueOutOfRange, key: "tenant-1", offset: 0)], in: store)
         try store.apply(IngestBatch(events: [rating]), dedupeDays: 7)
 
-        let summary = try DeadLetterReplayer(store: store, dedupeDays: 7).replay(nowMillis: Self.now)
+        let summary = try DeadLetterReplayer(store: store, dedupeDays: 7).replay()
         #expect(summary.nowValid == 1)
         #expect(summary.counted == 0)
         #expect(summary.duplicates == 1)
@@ -132,7 +133,7 @@ struct DeadLetterReplayTests {
         let events = Array(TrafficGenerator(seed: 5, tenants: 3, days: 5, endDay: Self.end, total: 200))
         try Self.storeDeadLetters(events.enumerated().map { Self.letter(EventEncoder.json($0.element), code: .unknownType, key: $0.element.userId, offset: Int64($0.offset)) }, in: store)
 
-        let summary = try DeadLetterReplayer(store: store).replay(dryRun: true, nowMillis: Self.now)
+        let summary = try DeadLetterReplayer(store: store).replay(dryRun: true)
         #expect(summary.dryRun)
         #expect(summary.examined == events.count)
         #expect(summary.nowValid == events.count)
@@ -144,7 +145,8 @@ struct DeadLetterReplayTests {
     @Test("a code filter replays only dead letters of that code")
     func codeFilter() throws {
         let store = try TallyStore()
-        // Stored as future events when they arrived; by now their time has come.
+        // Stored as a future event by an older, stricter contract; judged at its receipt today's
+        // rules accept it (59 minutes ahead).
         let early = Event(id: "early", kind: .conversationCreated, userId: "tenant-1", occurredAtMillis: Self.now - 60_000, conversationId: "c1")
         let typed = Event(id: "typed", kind: .conversationCreated, userId: "tenant-1", occurredAtMillis: Self.now - 60_000, conversationId: "c2")
         try Self.storeDeadLetters([
@@ -152,7 +154,7 @@ struct DeadLetterReplayTests {
             Self.letter(EventEncoder.json(typed), code: .unknownType, key: "tenant-1", offset: 1),
         ], in: store)
 
-        let summary = try DeadLetterReplayer(store: store).replay(code: .futureEvent, nowMillis: Self.now)
+        let summary = try DeadLetterReplayer(store: store).replay(code: .futureEvent)
         #expect(summary.examined == 1)
         #expect(summary.counted == 1)
         #expect(try store.unresolvedDeadLetters(limit: 10).map(\.letter.code) == ["unknown_type"])
@@ -173,7 +175,7 @@ struct DeadLetterReplayTests {
 
         // The operator's process assigns ordinals to the contacts and conversations it replays ...
         let operatorStore = try TallyStore(dataDirectory: directory)
-        let summary = try DeadLetterReplayer(store: operatorStore, dedupeDays: 7, chunkSize: 400).replay(nowMillis: Self.now)
+        let summary = try DeadLetterReplayer(store: operatorStore, dedupeDays: 7, chunkSize: 400).replay()
         #expect(summary.counted == rejected.count)
 
         // ... which the serving process must not hand out again for the members it meets next.
