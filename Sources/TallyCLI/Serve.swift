@@ -22,7 +22,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var store: StoreOptions
 
-    @Option(help: "Kafka consumer group; run more instances in the group to scale out (env TALLY_GROUP).")
+    @Option(help: ArgumentHelp(
+        "Kafka consumer group (env TALLY_GROUP). Run one instance per group: an instance answers reports only while it is assigned every partition of its topics, so two instances in one group each refuse report fetches with 503 partial_assignment while the group splits the partitions, and a rolling restart that overlaps two briefly gives 503s for a moment rather than wrong numbers. Scaling out needs query routing, which Tally does not do yet.",
+        valueName: "group"))
     var group: String = environment("TALLY_GROUP", "tally")
 
     @Option(help: "HTTP listen address host:port (env TALLY_HTTP).")

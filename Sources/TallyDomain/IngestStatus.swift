@@ -45,6 +45,9 @@ public struct IngestStatus: Sendable, Equatable, Encodable {
     public var duplicates: Int64 = 0
     /// The last store error, if ingest is paused by one.
     public var lastError: String?
+    /// Whether this instance is assigned every partition of its topics; report reads are refused
+    /// while it is not (see `PartitionAssignment`).
+    public var assignment: PartitionAssignment = .pending
 
     public init(state: String, partitions: [Partition] = [], eventsCounted: Int64 = 0, eventsRejected: Int64 = 0, lastError: String? = nil) {
         self.state = state

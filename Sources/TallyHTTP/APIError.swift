@@ -8,15 +8,20 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Extra response headers, e.g. `Retry-After` on a 503 that will pass.
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.make(status: status, body: ErrorBody(message: message, code: code))
+        var response = JSONResponse.make(status: status, body: ErrorBody(message: message, code: code))
+        response.headers.append(contentsOf: headers)
+        return response
     }
 
     struct ErrorBody: Encodable {

@@ -9,9 +9,12 @@ struct ReportsController {
     /// Today in UTC; injectable so tests can pin the default `endDate`.
     let today: @Sendable () -> Day
 
-    func addRoutes(to group: RouterGroup<TallyRequestContext>) {
+    /// - Parameters:
+    ///   - group: routes that carry no figures (the catalog).
+    ///   - rollupReads: routes that read rollups, behind `CompleteAssignmentMiddleware`.
+    func addRoutes(to group: RouterGroup<TallyRequestContext>, rollupReads: RouterGroup<TallyRequestContext>) {
         group.get("platform/report/list", use: list)
-        group.post("report/:reportId/fetch", use: fetch)
+        rollupReads.post("report/:reportId/fetch", use: fetch)
     }
 
     struct ListItem: Encodable {

@@ -13,7 +13,9 @@ public enum TallyApplication {
         router.add(middleware: ErrorMiddleware())
         HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: AuthMiddleware(stores: stores))
-        ReportsController(stores: stores, today: today).addRoutes(to: api)
+        // Every route that reads rollups goes here: it answers 503 while figures may be partial.
+        let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
+        ReportsController(stores: stores, today: today).addRoutes(to: api, rollupReads: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
         return router
     }

@@ -64,22 +64,28 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     func consumeUntilStopped() throws {
         let consumer = try KafkaConsumer(brokers: configuration.brokers, group: configuration.group,
                                          properties: configuration.consumerProperties, logger: logger)
+        let publish: @Sendable (_ update: (inout IngestStatus) -> Void) -> Void = { [weak self] update in
+            guard let self else { return }
+            self.lock.withLock { update(&self.statusValue) }
+        }
         let session = IngestSession(
             configuration: configuration, store: store, consumer: consumer, logger: logger,
             shouldStop: { [weak self] in self?.shouldStop ?? true },
             onStoreSwitch: onStoreSwitch,
-            publish: { [weak self] update in
-                guard let self else { return }
-                self.lock.withLock { update(&self.statusValue) }
-            })
-        consumer.rebalanceHandler = session
+            publish: publish)
+        // The monitor answers rebalances through the session and then checks the assignment is whole.
+        let assignment = AssignmentMonitor(session: session, consumer: consumer, topics: configuration.topics,
+                                           logger: logger, publish: publish)
+        consumer.rebalanceHandler = assignment
         try consumer.subscribe(configuration.topics)
         logger.info("ingest started", metadata: ["topics": "\(configuration.topics)", "group": "\(configuration.group)"])
         while !shouldStop {
             session.step()
+            assignment.tick()
         }
-        // Closing leaves the group; the revoke callback commits the open batch first.
-        consumer.close()
+        // Closing leaves the group; the revoke callback commits the open batch first. The consumer
+        // holds its rebalance handler weakly, so the monitor must live until then.
+        withExtendedLifetime(assignment) { consumer.close() }
         session.finish()
         logger.info("ingest stopped")
     }

@@ -40,7 +40,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - brokers: `host:port[,host:port…]`.
-    ///   - group: the consumer group; scaling out is running more members of it.
+    ///   - group: the consumer group; members split the topics' partitions between them.
     ///   - properties: extra librdkafka properties, overriding the defaults.
     public init(brokers: String, group: String, properties: [String: String] = [:], logger: Logger) throws(KafkaError) {
         var all: [String: String] = [

@@ -23,6 +23,7 @@ struct Reply {
     var status: Int
     var contentType: String?
     var body: Data
+    var retryAfter: String? = nil
 
     /// The body as a JSON object; fails the test when it is not one.
     func object() throws -> [String: Any] {
@@ -54,7 +55,9 @@ private func seedEvents() -> [Event] {
 
 /// Starts the real application on a free port of 127.0.0.1, runs `body` against it, then cancels
 /// the server. Each test gets its own store and server, so tests can run in parallel.
-func withLiveServer(_ body: (LiveServer) async throws -> Void) async throws {
+/// `ingestStatus` stands in for the ingest pipeline's progress.
+func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+                    _ body: (LiveServer) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-http-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try TallyStore(dataDirectory: directory.path)
@@ -69,7 +72,7 @@ func withLiveServer(_ body: (LiveServer) async throws -> Void) async throws {
     var logger = Logger(label: "tally-http-tests")
     logger.logLevel = .critical
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = TallyApplication.build(store: store, host: "127.0.0.1", port: 0, logger: logger,
+    let app = TallyApplication.build(store: store, host: "127.0.0.1", port: 0, logger: logger, ingestStatus: ingestStatus,
                                      onServerRunning: { port in portSink.yield(port) })
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
@@ -97,7 +100,8 @@ func send(_ server: LiveServer, _ method: String, _ path: String, key: String? =
     defer { session.finishTasksAndInvalidate() }
     let (data, response) = try await session.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
-    return Reply(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data)
+    return Reply(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data,
+                 retryAfter: http.value(forHTTPHeaderField: "Retry-After"))
 }
 
 /// POSTs a fetch of the catalog report called `name`.

@@ -17,15 +17,18 @@ final class ServerProcess: @unchecked Sendable {
     /// Where the child's stderr (its log) is appended across restarts; nil inherits the test's.
     let logPath: String?
     let logLevel: String
+    /// The consumer group of every start; nil gives each start a fresh one.
+    let group: String?
     private(set) var port = 0
     private var process: Process?
     private var logHandle: FileHandle?
 
-    init(binary: String, arguments: [String], logPath: String? = nil, logLevel: String = "warning") {
+    init(binary: String, arguments: [String], logPath: String? = nil, logLevel: String = "warning", group: String? = nil) {
         self.binary = binary
         self.baseArguments = arguments
         self.logPath = logPath
         self.logLevel = logLevel
+        self.group = group
     }
 
     deinit {
@@ -39,7 +42,7 @@ final class ServerProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         // A fresh group per start joins at once instead of waiting out the killed member's session;
         // it also shows that Kafka's committed offsets play no part: Tally resumes from its store.
-        process.arguments = baseArguments + ["--http", "127.0.0.1:\(port)", "--log-level", logLevel, "--group", "test-\(UUID().uuidString)"]
+        process.arguments = baseArguments + ["--http", "127.0.0.1:\(port)", "--log-level", logLevel, "--group", group ?? "test-\(UUID().uuidString)"]
         process.standardOutput = FileHandle.nullDevice
         if let logPath {
             if logHandle == nil {
@@ -168,6 +171,10 @@ struct HealthBody: Sendable {
     var eventsCounted: Int64
     var lastError: String?
     var partitions: [Partition]
+    /// `ingest.assignment`: `pending`, `complete`, `partial` or `unknown`, with partitions as `topic[n]`.
+    var assignmentState: String
+    var assigned: [String]
+    var missing: [String]
 
     init(json: [String: Any]) {
         let ingest = json["ingest"] as? [String: Any] ?? [:]
@@ -177,6 +184,10 @@ struct HealthBody: Sendable {
         duplicates = int(ingest["duplicates"]) ?? -1
         eventsCounted = int(ingest["eventsCounted"]) ?? -1
         lastError = ingest["lastError"] as? String
+        let assignment = ingest["assignment"] as? [String: Any] ?? [:]
+        assignmentState = assignment["state"] as? String ?? ""
+        assigned = assignment["assigned"] as? [String] ?? []
+        missing = assignment["missing"] as? [String] ?? []
         partitions = (ingest["partitions"] as? [[String: Any]] ?? []).map {
             Partition(topic: $0["topic"] as? String ?? "", partition: Int32(int($0["partition"]) ?? -1),
                       committedOffset: int($0["committedOffset"]) ?? -1, highWatermark: int($0["highWatermark"]))
