@@ -82,6 +82,12 @@ struct Serve: AsyncParsableCommand {
                 "snapshot": "\(restoreFrom)", "partitions": "\(restored.offsets.count)", "committedOffsetTotal": "\(restored.committedOffsetTotal)",
             ])
         }
+        // Held for the life of the process: a rebuild knows from it that a server runs here.
+        try TallyStore.createDataDirectory(store.dataDirectory)
+        let presence = try ServerPresence.announceServer(dataDirectory: store.dataDirectory) {
+            logger.notice("a rebuild is switching this data directory's store; waiting for it to finish")
+        }
+        defer { withExtendedLifetime(presence) {} }
         let database = try TallyStore(dataDirectory: store.dataDirectory)
         let stores = StoreHolder(database)
         let ingest = IngestPipeline(

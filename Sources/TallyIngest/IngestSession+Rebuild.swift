@@ -3,16 +3,11 @@ import TallyKafka
 import TallyStore
 
 extension IngestSession {
-    /// Answers a concurrent `tally rebuild` through the control table, a few times a second:
-    /// heartbeat (so the rebuild knows a server is live), pause at a batch boundary, resume, and
-    /// switch to the rebuilt store.
+    /// Answers a concurrent `tally rebuild` through the control table, a few times a second: pause
+    /// at a batch boundary, resume, and switch to the rebuilt store. (The rebuild knows that a
+    /// server runs by the lock `tally serve` holds, `ServerPresence`.)
     func serviceControl() {
         do {
-            let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
-            if nowMillis - lastHeartbeatMillis >= 1_000 {
-                try store.setControl(RebuildControl.heartbeat, String(nowMillis))
-                lastHeartbeatMillis = nowMillis
-            }
             guard let request = try store.control(RebuildControl.name)?.value else { return }
             switch request {
             case RebuildControl.pause where !paused:

@@ -16,7 +16,6 @@ final class IngestSession: KafkaRebalanceHandler {
     let onStoreSwitch: @Sendable (TallyStore) -> Void
     /// Fetching is paused while a rebuild verifies against this store.
     var paused = false
-    var lastHeartbeatMillis: Int64 = 0
     private var lastControlCheck: UInt64 = 0
     /// Wall-clock time for decoding, refreshed every few hundred messages.
     private var nowMillis = Int64(Date().timeIntervalSince1970 * 1000)

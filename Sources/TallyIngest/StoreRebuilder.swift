@@ -8,8 +8,9 @@ import TallyStore
 /// live store, and switches the data directory to it.
 ///
 /// It reads with a plain partition assignment, never joining or committing to the live consumer
-/// group. Verification needs both stores at the same offsets: a running server is asked (through
-/// the store's control table) to pause after committing its open batch, the rebuild catches up to
+/// group. Verification needs both stores at the same offsets: a running server (known by the lock
+/// it holds, ``ServerPresence``) is asked (through the store's control table) to pause after
+/// committing its open batch, the rebuild catches up to
 /// exactly those offsets, and only then are per-tenant, per-day checksums compared. The server
 /// performs the switch itself, so its requests move to the new store at once.
 ///
@@ -94,14 +95,18 @@ public final class StoreRebuilder: @unchecked Sendable {
         var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope)
 
         try replay(consumer, to: initialTargets, builder: &builder, writer: writer)
-        let liveServer = try isServing(live)
+        // Without a server, servers are kept off the directory until this rebuild has switched it.
+        let serverExclusion = try ServerPresence.excludeServers(dataDirectory: dataDirectory)
+        let liveServer = serverExclusion == nil
         if liveServer {
             logger.info("asking the live server to pause at a batch boundary")
             try live.setControl(RebuildControl.name, RebuildControl.pause)
         }
         do {
-            return try verifyAndSwitch(live: live, liveServer: liveServer, rebuilt: rebuilt, consumer: consumer, builder: &builder,
-                                       writer: writer, initialTargets: initialTargets, location: location, oldName: oldName, newName: newName)
+            return try withExtendedLifetime(serverExclusion) {
+                try verifyAndSwitch(live: live, liveServer: liveServer, rebuilt: rebuilt, consumer: consumer, builder: &builder,
+                                    writer: writer, initialTargets: initialTargets, location: location, oldName: oldName, newName: newName)
+            }
         } catch {
             // Never leave a live server paused behind a failed rebuild.
             if liveServer { try? live.setControl(RebuildControl.name, RebuildControl.resume) }
@@ -112,17 +117,15 @@ public final class StoreRebuilder: @unchecked Sendable {
     private func verifyAndSwitch(live: TallyStore, liveServer: Bool, rebuilt: TallyStore, consumer: KafkaConsumer, builder: inout BatchBuilder,
                                  writer: BatchWriter, initialTargets: [TopicPartition: Int64], location: StoreLocation,
                                  oldName: String, newName: String) throws -> Outcome {
-        var targets = initialTargets
-        if liveServer {
-            try waitFor(live, RebuildControl.paused, what: "the live server to pause")
-            targets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
-                (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
-            })
-            for partition in targets.keys where initialTargets[partition] == nil {
-                throw StoreError(.readFailed, "the live store started consuming \(partition) during the rebuild; run it again")
-            }
-            try replay(consumer, to: targets, builder: &builder, writer: writer)
+        if liveServer { try waitFor(live, RebuildControl.paused, what: "the live server to pause") }
+        // The live store's offsets now stand still (paused, or no server): catch up to exactly them.
+        let targets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
+            (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
+        })
+        for partition in targets.keys where initialTargets[partition] == nil {
+            throw StoreError(.readFailed, "the live store started consuming \(partition) during the rebuild; run it again")
         }
+        try replay(consumer, to: targets, builder: &builder, writer: writer)
         consumer.close()
 
         var rebuilt = rebuilt
@@ -161,7 +164,6 @@ public final class StoreRebuilder: @unchecked Sendable {
         let candidate = try TallyStore(path: location.path(newName))
         // The copy carries the live store's handshake state; the server must find none in it.
         try candidate.setControl(RebuildControl.name, nil)
-        try candidate.setControl(RebuildControl.heartbeat, nil)
         let outside = try candidate.transplant(scope, from: replay)
         return (candidate, outside)
     }
@@ -250,12 +252,6 @@ public final class StoreRebuilder: @unchecked Sendable {
             events: events, eventsPerSecond: rate, secondsRemaining: rate > 0 ? Double(remaining) / rate : nil))
     }
 
-    /// A live server writes a heartbeat every second or so; none for 5 s means no server.
-    private func isServing(_ live: TallyStore) throws -> Bool {
-        guard let heartbeat = try live.control(RebuildControl.heartbeat) else { return false }
-        return Int64(Date().timeIntervalSince1970 * 1000) - heartbeat.updatedAtMillis < 5_000
-    }
-
     private func waitFor(_ store: TallyStore, _ value: String, what: String) throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -283,7 +279,6 @@ public final class StoreRebuilder: @unchecked Sendable {
 /// The names and values of the rebuild handshake in the control table.
 enum RebuildControl {
     static let name = "rebuild"
-    static let heartbeat = "ingest_heartbeat"
     static let pause = "pause"
     static let paused = "paused"
     static let resume = "resume"

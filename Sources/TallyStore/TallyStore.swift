@@ -16,12 +16,17 @@ public final class TallyStore: Sendable {
 
     /// Opens (creating if needed) the store in `dataDirectory`.
     public convenience init(dataDirectory: String) throws(StoreError) {
+        try Self.createDataDirectory(dataDirectory)
+        try self.init(path: StoreLocation(dataDirectory: dataDirectory).currentPath)
+    }
+
+    /// Creates `dataDirectory` if needed, saying in the operator's terms why it cannot be.
+    public static func createDataDirectory(_ dataDirectory: String) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
             throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(Self.reason(creating: dataDirectory, error))")
         }
-        try self.init(path: StoreLocation(dataDirectory: dataDirectory).currentPath)
     }
 
     /// Why a directory cannot be created, in the operator's terms: Foundation's own message for a

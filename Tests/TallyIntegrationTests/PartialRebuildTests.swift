@@ -183,8 +183,6 @@ struct PartialRebuildTests {
         let events = Array(TrafficGenerator(seed: 63, tenants: 3, days: 10, endDay: end, total: 4_000))
         let served = try await Self.serve(events, label: "partial-alone")
         served.server.terminate()
-        // The rebuild tells a live server by its heartbeat, written about once a second.
-        try await Task.sleep(for: .seconds(6))
         try Self.corrupt(served.dataDirectory, tenant: "tenant-3", days: [end.advanced(by: -1)])
 
         let (run, _, _) = try await Self.rebuild(served, ["--tenant", "tenant-3", "--from-date", end.advanced(by: -3).iso, "--force"])

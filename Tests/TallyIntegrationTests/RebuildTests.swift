@@ -95,6 +95,59 @@ struct RebuildTests {
         print("rebuild: \(result["events"] ?? 0) events replayed at \(Int(result["eventsPerSecond"] as? Double ?? 0))/s, \(requests) requests during the rebuild, \(failures) failed")
     }
 
+    @Test("a rebuild beside a server starved of CPU for seconds still pauses it, verifies, and switches")
+    func rebuildBesideStalledServer() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let binary = try TestEnvironment.tallyBinary()
+        let topics = TestEnvironment.uniqueTopics("stalled")
+        let dataDirectory = TestEnvironment.temporaryDirectory("stalled")
+        let end = TestEnvironment.today
+        let events = Array(TrafficGenerator(seed: 47, tenants: 3, days: 10, endDay: end, total: 8_000))
+        let producer = try KafkaProducer(brokers: brokers)
+        try producer.createTopics(topics, partitions: 2)
+        let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        let server = ServerProcess(binary: binary, arguments: [
+            "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
+        ])
+        try server.start()
+        defer { server.terminate() }
+        let port = try await server.waitForHTTPPort()
+        var ends = try TestEnvironment.produce(events[..<6_000], to: topics, with: producer).endOffsets
+        try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
+
+        // The server gets no CPU for 8 s, as on a machine busy with other work: it writes nothing
+        // and answers nothing meanwhile, while new events wait for it on the topics.
+        try #require(server.signal(SIGSTOP))
+        ends.merge(try TestEnvironment.produce(events[6_000...], to: topics, with: producer).endOffsets) { Swift.max($0, $1) }
+        let rebuild = Process()
+        rebuild.executableURL = URL(fileURLWithPath: binary)
+        rebuild.arguments = ["rebuild", "--brokers", brokers, "--data-dir", dataDirectory]
+        let output = Pipe()
+        let log = Pipe()
+        rebuild.standardOutput = output
+        rebuild.standardError = log
+        try rebuild.run()
+        try await Task.sleep(for: .seconds(8))
+        try #require(server.signal(SIGCONT))
+        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let rebuildLog = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        rebuild.waitUntilExit()
+        #expect(rebuild.terminationStatus == 0, "rebuild said: \(summary)\n\(rebuildLog.suffix(4000))")
+        #expect(rebuildLog.contains("asking the live server to pause"), "the rebuild took the stalled server for none")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        #expect(result["switched"] as? Bool == true && result["verified"] as? Bool == true)
+
+        // The server switched, and counts what waited for it into the rebuilt store.
+        try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
+        let oracle = ReportOracle(events: events)
+        for tenant in ["tenant-1", "tenant-2"] {
+            for report in ReportCatalog.all {
+                let actual = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: #"{"userId":"\#(tenant)","periodDays":30}"#)
+                #expect(actual == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant)")
+            }
+        }
+    }
+
     @Test("a store that differs from its topics is reported by tenant and day and not switched")
     func mismatchIsNotSwitched() async throws {
         let brokers = try TestEnvironment.brokers()

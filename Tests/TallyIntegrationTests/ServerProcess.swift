@@ -71,6 +71,12 @@ final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Sends `signal` (SIGSTOP and SIGCONT starve and revive it); false when it is not running.
+    func signal(_ signal: Int32) -> Bool {
+        guard let process, process.isRunning else { return false }
+        return kill(process.processIdentifier, signal) == 0
+    }
+
     /// Sends SIGTERM and returns at once; see `waitForExit`.
     func sendTerm() {
         guard let process, process.isRunning else { return }
