@@ -12,13 +12,11 @@ extension IngestSession {
             switch request {
             case RebuildControl.pause where !paused:
                 drain()
-                consumer.pause(Array(committed.keys))
-                paused = true
+                pauseFetching()
                 try store.setControl(RebuildControl.name, RebuildControl.paused)
                 logger.info("paused for a rebuild to verify against this store")
             case RebuildControl.resume:
-                consumer.resume(Array(committed.keys))
-                paused = false
+                resumeFetching()
                 try store.setControl(RebuildControl.name, nil)
                 logger.info("rebuild finished without a switch; ingest resumed")
             case let value where value.hasPrefix(RebuildControl.swapPrefix):
@@ -53,9 +51,42 @@ extension IngestSession {
             committed[partition] = offset
         }
         if !positions.isEmpty { try consumer.seek(positions) }
-        consumer.resume(Array(committed.keys))
-        paused = false
+        resumeFetching()
         try replacement.setControl(RebuildControl.name, RebuildControl.swapped)
         logger.info("switched to the rebuilt store", metadata: ["store": "\(fileName)", "previous": "\(oldName).previous"])
+    }
+
+    /// Stops fetching every assigned partition, for as long as a rebuild verifies.
+    func pauseFetching() {
+        paused = true
+        consumer.pause(Array(committed.keys))
+        pausedPartitions.formUnion(committed.keys)
+    }
+
+    /// Fetches again every partition this session paused, assigned now or not.
+    func resumeFetching() {
+        paused = false
+        consumer.resume(Array(pausedPartitions))
+        pausedPartitions = []
+    }
+
+    /// Brings a new assignment in line with `paused`.
+    ///
+    /// A rebalance can come in the middle of a rebuild's handshake: a server starved of CPU misses
+    /// its group session and is revoked and assigned again. librdkafka keeps a partition's pause
+    /// across that, so a resume asked for while nothing was assigned would leave it paused for
+    /// ever; and a pause asked for while nothing was assigned finds no partition to pause, so the
+    /// server would ingest while the rebuild compares. Each assignment is therefore paused or
+    /// resumed here to match.
+    func alignPause() {
+        pauseNeedsAligning = false
+        if paused {
+            let unpaused = Set(committed.keys).subtracting(pausedPartitions)
+            guard !unpaused.isEmpty else { return }
+            consumer.pause(Array(unpaused))
+            pausedPartitions.formUnion(unpaused)
+        } else if !pausedPartitions.isEmpty {
+            resumeFetching()
+        }
     }
 }

@@ -16,6 +16,10 @@ final class IngestSession: KafkaRebalanceHandler {
     let onStoreSwitch: @Sendable (TallyStore) -> Void
     /// Fetching is paused while a rebuild verifies against this store.
     var paused = false
+    /// The partitions this session has paused and not resumed since.
+    var pausedPartitions: Set<TopicPartition> = []
+    /// Set by an assignment, so that the next step brings the new partitions in line with `paused`.
+    var pauseNeedsAligning = false
     private var lastControlCheck: UInt64 = 0
     /// Wall-clock time for decoding, refreshed every few hundred messages.
     private var nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
@@ -57,6 +61,7 @@ final class IngestSession: KafkaRebalanceHandler {
     /// Polls once and commits the open batch when it is full, old enough, or the input went quiet.
     func step() {
         let event = consumer.poll(timeoutMilliseconds: builder.isEmpty ? 100 : 10)
+        if pauseNeedsAligning { alignPause() }
         switch event {
         case .message(let message)?:
             // Reading the clock per message is measurable at full speed; every 256 messages is
@@ -151,6 +156,7 @@ final class IngestSession: KafkaRebalanceHandler {
                 logger.error("cannot read stored offsets; starting from the earliest", metadata: ["error": "\(error)"])
             }
         }
+        pauseNeedsAligning = true
         publishStatus(state: "consuming")
         return starts
     }

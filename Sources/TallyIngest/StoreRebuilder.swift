@@ -99,7 +99,7 @@ public final class StoreRebuilder: @unchecked Sendable {
         let serverExclusion = try ServerPresence.excludeServers(dataDirectory: dataDirectory)
         let liveServer = serverExclusion == nil
         if liveServer {
-            logger.info("asking the live server to pause at a batch boundary")
+            logger.notice("asking the live server to pause at a batch boundary")
             try live.setControl(RebuildControl.name, RebuildControl.pause)
         }
         do {

@@ -108,17 +108,19 @@ struct RebuildTests {
         let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
-        ])
+        ], logPath: dataDirectory + "-serve.log", logLevel: "info")
         try server.start()
         defer { server.terminate() }
         let port = try await server.waitForHTTPPort()
         var ends = try TestEnvironment.produce(events[..<6_000], to: topics, with: producer).endOffsets
         try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
 
-        // The server gets no CPU for 8 s, as on a machine busy with other work: it writes nothing
-        // and answers nothing meanwhile, while new events wait for it on the topics.
+        // The server gets no CPU for 14 s, as on a machine busy with other work: it writes nothing
+        // and answers nothing meanwhile, while new events wait for it on the topics. The rebuild
+        // starts 6 s into the stall and reaches its handshake while the server is still stopped.
         try #require(server.signal(SIGSTOP))
         ends.merge(try TestEnvironment.produce(events[6_000...], to: topics, with: producer).endOffsets) { Swift.max($0, $1) }
+        try await Task.sleep(for: .seconds(6))
         let rebuild = Process()
         rebuild.executableURL = URL(fileURLWithPath: binary)
         rebuild.arguments = ["rebuild", "--brokers", brokers, "--data-dir", dataDirectory]
@@ -138,7 +140,12 @@ struct RebuildTests {
         #expect(result["switched"] as? Bool == true && result["verified"] as? Bool == true)
 
         // The server switched, and counts what waited for it into the rebuilt store.
-        try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends)
+        do {
+            try await TestEnvironment.waitUntilCaughtUp(try TallyStore(dataDirectory: dataDirectory), to: ends, timeout: .seconds(60))
+        } catch {
+            Issue.record("the server's log: \(server.logLines().suffix(40).joined(separator: "\n"))")
+            throw error
+        }
         let oracle = ReportOracle(events: events)
         for tenant in ["tenant-1", "tenant-2"] {
             for report in ReportCatalog.all {
