@@ -13,6 +13,8 @@ public struct DailyCounters: Sendable, Equatable {
     public var thumbsDown: Int64 = 0
     /// Contacts whose first-ever event falls on this day; their running sum is Total Contacts.
     public var newContacts: Int64 = 0
+    /// Model tokens of the day's messages.
+    public var tokens: Int64 = 0
 
     public init() {}
 
@@ -20,13 +22,14 @@ public struct DailyCounters: Sendable, Equatable {
     public func messages(of type: MessageType) -> Int64 { messagesByType[type.index] }
 
     /// Adds one event's contribution.
-    public mutating func count(_ kind: Event.Kind) {
-        switch kind {
+    public mutating func count(_ event: Event) {
+        switch event.kind {
         case .conversationCreated:
             conversations += 1
         case .messageCreated(let type):
             messages += 1
             messagesByType[type.index] += 1
+            tokens += Int64(event.tokens ?? 0)
         case .ratingCreated(let value):
             ratings += 1
             if value > 0 { thumbsUp += 1 } else { thumbsDown += 1 }
@@ -42,5 +45,6 @@ public struct DailyCounters: Sendable, Equatable {
         thumbsUp += other.thumbsUp
         thumbsDown += other.thumbsDown
         newContacts += other.newContacts
+        tokens += other.tokens
     }
 }

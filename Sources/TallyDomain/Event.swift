@@ -24,11 +24,13 @@ public struct Event: Sendable, Equatable {
     public var channel: String?
     public var messageId: String?
     public var reason: String?
+    /// The model tokens of a message (message.created only), 0 to 10 000 000.
+    public var tokens: Int?
 
     public init(
         id: String, kind: Kind, userId: String, occurredAtMillis: Int64, conversationId: String? = nil,
         contactId: String? = nil, botId: String? = nil, channel: String? = nil, messageId: String? = nil,
-        reason: String? = nil
+        reason: String? = nil, tokens: Int? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -40,6 +42,7 @@ public struct Event: Sendable, Equatable {
         self.channel = channel
         self.messageId = messageId
         self.reason = reason
+        self.tokens = tokens
     }
 
     /// The UTC day the event counts in.

@@ -13,6 +13,8 @@ public struct EventDecoder: Sendable {
     public var maximumFutureSkewMillis: Int64 = 24 * 3_600_000
     /// How far back late events are still counted, in days.
     public var retentionDays: Int = 400
+    /// The most tokens one message may carry.
+    public static let maximumTokens = 10_000_000
 
     public init(retentionDays: Int = 400) {
         self.retentionDays = retentionDays
@@ -68,6 +70,14 @@ public struct EventDecoder: Sendable {
                     throw EventRejection(.invalidField, "field 'messageType' must be one of \(MessageType.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 kind = .messageCreated(messageType)
+                if let tokens = wire.tokens {
+                    guard tokens.rounded() == tokens, tokens.isFinite else {
+                        throw EventRejection(.invalidField, "field 'tokens' must be an integer")
+                    }
+                    guard tokens >= 0, tokens <= Double(Self.maximumTokens) else {
+                        throw EventRejection(.valueOutOfRange, "field 'tokens' must be in 0...\(Self.maximumTokens)")
+                    }
+                }
             case .ratingCreated:
                 guard let number = wire.value else { throw EventRejection(.missingField, "field 'value' is required on rating.created") }
                 guard number.rounded() == number, number.isFinite else {
@@ -85,7 +95,9 @@ public struct EventDecoder: Sendable {
             return .success(Event(
                 id: id, kind: kind, userId: userId, occurredAtMillis: millis, conversationId: conversationId,
                 contactId: try Self.optionalIdentifier(wire.contactId, "contactId"),
-                botId: wire.botId, channel: wire.channel, messageId: wire.messageId, reason: wire.reason
+                botId: try Self.optionalIdentifier(wire.botId, "botId"), channel: try Self.optionalIdentifier(wire.channel, "channel"),
+                messageId: wire.messageId, reason: wire.reason,
+                tokens: type == .messageCreated ? wire.tokens.map { Int($0) } : nil
             ))
         } catch let rejection as EventRejection {
             return .failure(rejection)
@@ -125,10 +137,15 @@ struct WireEvent {
     var id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason: String?
     /// Read as a Double so that 1.5 is reported as an invalid `value`, not as broken JSON.
     var value: Double?
+    /// Read as a Double for the same reason.
+    var tokens: Double?
 
     /// The string fields of the contract, by wire name.
     enum Field: String, CaseIterable {
-        case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason, value
+        case id, type, userId, occurredAt, conversationId, contactId, botId, channel, messageType, messageId, reason, value, tokens
+
+        /// The fields whose value is a number.
+        var isNumeric: Bool { self == .value || self == .tokens }
 
         init?(bytes: UnsafeBufferPointer<UInt8>) {
             // A key's length and first letter single out the one field it can be, so matching costs
@@ -142,6 +159,7 @@ struct WireEvent {
             case (5, UInt8(ascii: "v")): candidate = .value
             case (6, UInt8(ascii: "u")): candidate = .userId
             case (6, UInt8(ascii: "r")): candidate = .reason
+            case (6, UInt8(ascii: "t")): candidate = .tokens
             case (7, UInt8(ascii: "c")): candidate = .channel
             case (9, UInt8(ascii: "c")): candidate = .contactId
             case (9, UInt8(ascii: "m")): candidate = .messageId
@@ -161,7 +179,8 @@ struct WireEvent {
         }
     }
 
-    /// Sets (or, with nil, clears) a field by name; `value` takes only nil here, numbers are set directly.
+    /// Sets (or, with nil, clears) a field by name; numeric fields take only nil here, numbers are set
+    /// with `setNumber`.
     mutating func set(_ field: Field, _ text: String?) {
         switch field {
         case .id: id = text
@@ -176,6 +195,15 @@ struct WireEvent {
         case .messageId: messageId = text
         case .reason: reason = text
         case .value: value = nil
+        case .tokens: tokens = nil
+        }
+    }
+
+    /// Sets a numeric field.
+    mutating func setNumber(_ field: Field, _ number: Double) {
+        switch field {
+        case .tokens: tokens = number
+        default: value = number
         }
     }
 }

@@ -21,6 +21,7 @@ public enum EventEncoder {
         }
         if let v = event.messageId { field(&out, "messageId", v) }
         if let v = event.reason { field(&out, "reason", v) }
+        if let v = event.tokens { out += "\"tokens\":\(v)," }
         out.removeLast()
         out += "}"
         return Array(out.utf8)

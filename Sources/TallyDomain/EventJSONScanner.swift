@@ -85,15 +85,16 @@ struct EventJSONScanner {
             event.set(name, nil)
             return
         }
-        if name == .value {
+        if name.isNumeric {
             guard let byte = peek, byte == UInt8(ascii: "-") || (byte >= 48 && byte <= 57) else {
                 try skipValue(depth: 1)
-                fieldRejection = fieldRejection ?? EventRejection(.invalidField, "field 'value' has the wrong type")
+                fieldRejection = fieldRejection ?? EventRejection(.invalidField, "field '\(name.rawValue)' has the wrong type")
                 return
             }
-            event.value = try number()
-            if event.value?.isFinite == false {
-                fieldRejection = fieldRejection ?? EventRejection(.invalidField, "field 'value' is not a representable number")
+            let parsed = try number()
+            event.setNumber(name, parsed)
+            if !parsed.isFinite {
+                fieldRejection = fieldRejection ?? EventRejection(.invalidField, "field '\(name.rawValue)' is not a representable number")
             }
             return
         }

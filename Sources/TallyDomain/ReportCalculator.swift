@@ -43,6 +43,27 @@ public struct ReportCalculator {
             let previous = ReportNumber.ratio(messages(window.previous.days), Int64(previousConversations))
             let daily = days.map { ReportNumber.ratio(messages([$0]), Int64(perDay[$0] ?? 0)) }
             return result(window, value: value, change: value.minus(previous), daily: daily)
+
+        case .percentage(let part, let whole):
+            let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
+            func rate(_ days: [Day]) -> ReportNumber {
+                var sum = DailyCounters()
+                for day in days { sum.add(counters[day] ?? DailyCounters()) }
+                return .percentage(part.value(in: sum), whole.value(in: sum))
+            }
+            let value = rate(days)
+            return result(window, value: value, change: value.minus(rate(window.previous.days)), daily: days.map { rate([$0]) })
+
+        case .returningContacts:
+            let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
+            func new(_ days: [Day]) -> Int64 { days.reduce(0) { $0 + (counters[$1]?.newContacts ?? 0) } }
+            let active = try rollups.distinctCount(tenant: tenant, set: .activeContacts, from: window.start, through: window.end)
+            let previousActive = try rollups.distinctCount(tenant: tenant, set: .activeContacts, from: window.previousStart, through: window.previousEnd)
+            let perDay = try rollups.dailyDistinctCounts(tenant: tenant, set: .activeContacts, from: window.start, through: window.end)
+            let value = Int64(active) - new(days)
+            let previous = Int64(previousActive) - new(window.previous.days)
+            let daily = days.map { ReportNumber.count(Int64(perDay[$0] ?? 0) - new([$0])) }
+            return result(window, value: .count(value), change: .count(value - previous), daily: daily)
         }
     }
 

@@ -13,22 +13,35 @@ public struct ReportDefinition: Sendable, Equatable, Identifiable {
         case distinct(MemberSet)
         /// Messages of a type ÷ distinct conversations holding such a message, 2 decimals.
         case averagePerConversation(messages: CounterField, conversations: MemberSet)
+        /// One counter as a percentage of another over the period, 2 decimals (0 when the
+        /// denominator is 0); the breakdown is each day's percentage.
+        case percentage(CounterField, of: CounterField)
+        /// Active contacts whose first-seen day lies before the period: distinct active contacts
+        /// minus the contacts first seen in the period; per day, the day's active minus its new.
+        case returningContacts
+    }
+
+    /// Who defined the report: ChatBotKit's public catalog, or Tally's own.
+    public enum Source: String, Sendable, Equatable {
+        case chatbotkit, tally
     }
 
     public let id: String
     public let name: String
     public let description: String
     public let metric: Metric
+    public let source: Source
     /// When the definition was published (ISO 8601, as the list endpoint shows it).
     public let createdAt: String
     public let updatedAt: String
 
-    public init(id: String, name: String, description: String, metric: Metric,
+    public init(id: String, name: String, description: String, metric: Metric, source: Source = .chatbotkit,
                 createdAt: String = "2025-11-17T00:00:00.000Z", updatedAt: String = "2025-11-17T00:00:00.000Z") {
         self.id = id
         self.name = name
         self.description = description
         self.metric = metric
+        self.source = source
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -36,7 +49,7 @@ public struct ReportDefinition: Sendable, Equatable, Identifiable {
 
 /// A daily counter a report can sum.
 public enum CounterField: Sendable, Equatable {
-    case ratings, thumbsUp, thumbsDown, conversations, messages
+    case ratings, thumbsUp, thumbsDown, conversations, messages, newContacts, tokens
     case messagesOfType(MessageType)
 
     /// This field's value in a day's counters.
@@ -47,6 +60,8 @@ public enum CounterField: Sendable, Equatable {
         case .thumbsDown: counters.thumbsDown
         case .conversations: counters.conversations
         case .messages: counters.messages
+        case .newContacts: counters.newContacts
+        case .tokens: counters.tokens
         case .messagesOfType(let type): counters.messages(of: type)
         }
     }

@@ -35,6 +35,11 @@ public enum ReportNumber: Sendable, Equatable, Encodable, CustomStringConvertibl
         return .hundredths((200 * numerator + denominator) / (2 * denominator))
     }
 
+    /// `numerator ÷ denominator` as a percentage rounded to hundredths; 0 when the denominator is 0.
+    public static func percentage(_ numerator: Int64, _ denominator: Int64) -> ReportNumber {
+        ratio(100 * numerator, denominator)
+    }
+
     /// `self − other`, in the same unit.
     public func minus(_ other: ReportNumber) -> ReportNumber {
         switch (self, other) {

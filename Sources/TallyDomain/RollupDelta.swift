@@ -46,7 +46,7 @@ public struct RollupDelta: Sendable {
     public mutating func add(_ event: Event) {
         let day = event.day
         let tenant = event.userId
-        counters[TenantDay(tenant: tenant, day: day), default: DailyCounters()].count(event.kind)
+        counters[TenantDay(tenant: tenant, day: day), default: DailyCounters()].count(event)
         if let contact = event.contactId {
             members[SetKey(tenant: tenant, day: day, set: .activeContacts), default: []].insert(contact)
             let key = TenantContact(tenant: tenant, contact: contact)

@@ -62,7 +62,8 @@ public struct TrafficGenerator: Sequence, IteratorProtocol {
             clock += Int64(random.int(in: 200...60_000))
             let id = "evt-\(seed)-\(conversationCount)-\(random.next() % 1_000_000_000)"
             return Event(id: id, kind: kind, userId: tenant, occurredAtMillis: Swift.min(clock, Int64(day.number + 1) * 86_400_000 - 1),
-                         conversationId: conversationId, contactId: contact, botId: bot, channel: channel, messageId: message)
+                         conversationId: conversationId, contactId: contact, botId: bot, channel: channel, messageId: message,
+                         tokens: Self.tokens(for: kind, id: id))
         }
 
         var events = [make(.conversationCreated)]
@@ -79,6 +80,18 @@ public struct TrafficGenerator: Sequence, IteratorProtocol {
                                conversationId: random.chance(0.8) ? conversation : nil))
         }
         return events
+    }
+
+    /// Model tokens for a message: most bot answers carry some, user messages fewer, and one message
+    /// in eight carries none (a client that does not report them). Derived from the id, not drawn,
+    /// so that adding tokens left every other generated field of a seed as it was.
+    static func tokens(for kind: Event.Kind, id: String) -> Int? {
+        guard case .messageCreated(let type) = kind else { return nil }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        guard hash % 8 != 0 else { return nil }
+        let scale: UInt64 = type == .bot ? 900 : type == .user ? 120 : 40
+        return Int((hash >> 8) % scale)
     }
 
     /// Returns a contact of the tenant: usually a returning one, sometimes a new one.

@@ -150,6 +150,12 @@ enum StoreMigrations {
                 DROP TABLE seen_events;
                 """)
         }
+        migrator.registerMigration("v5-tokens") { db in
+            try db.execute(sql: """
+                -- Model tokens of each day's messages (message.created's optional `tokens`).
+                ALTER TABLE daily_counters ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

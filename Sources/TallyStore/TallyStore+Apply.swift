@@ -123,8 +123,8 @@ extension TallyStore {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO daily_counters (tenant, day, conversations, messages, msg_user, msg_bot, msg_activity,
                 msg_reasoning, msg_context, msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up,
-                thumbs_down, new_contacts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                thumbs_down, new_contacts, tokens)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (tenant, day) DO UPDATE SET
                 conversations = conversations + excluded.conversations,
                 messages = messages + excluded.messages,
@@ -139,12 +139,13 @@ extension TallyStore {
                 ratings = ratings + excluded.ratings,
                 thumbs_up = thumbs_up + excluded.thumbs_up,
                 thumbs_down = thumbs_down + excluded.thumbs_down,
-                new_contacts = new_contacts + excluded.new_contacts
+                new_contacts = new_contacts + excluded.new_contacts,
+                tokens = tokens + excluded.tokens
             """)
         for (key, c) in counters {
             var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number, c.conversations, c.messages]
             arguments += c.messagesByType.map { $0 as (any DatabaseValueConvertible)? }
-            arguments += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts]
+            arguments += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts, c.tokens]
             try statement.execute(arguments: StatementArguments(arguments))
         }
     }

@@ -25,7 +25,7 @@ struct SnapshotReader: RollupReading {
     func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters] {
         let statement = try db.cachedStatement(sql: """
             SELECT day, conversations, messages, msg_user, msg_bot, msg_activity, msg_reasoning, msg_context,
-                   msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up, thumbs_down, new_contacts
+                   msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up, thumbs_down, new_contacts, tokens
             FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?
             """)
         var result: [Day: DailyCounters] = [:]
@@ -39,6 +39,7 @@ struct SnapshotReader: RollupReading {
             c.thumbsUp = row[12]
             c.thumbsDown = row[13]
             c.newContacts = row[14]
+            c.tokens = row[15]
             result[Day(number: row[0])] = c
         }
         return result

@@ -115,6 +115,21 @@ private let rejectionCases: [RejectionCase] = [
     .init(name: "rejects a rating of -101",
           json: #"{"id":"e","type":"rating.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","value":-101}"#,
           code: .valueOutOfRange, mentions: "value"),
+    .init(name: "botId of 129 characters", json: conversation(replacing: "botId", with: "\"\(long129)\""), code: .invalidField, mentions: "botId"),
+    .init(name: "empty channel", json: conversation(replacing: "channel", with: #""""#), code: .invalidField, mentions: "channel"),
+    .init(name: "botId as a number", json: conversation(replacing: "botId", with: "3"), code: .invalidField, mentions: "botId"),
+    .init(name: "tokens as a string",
+          json: #"{"id":"e","type":"message.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","conversationId":"c","messageType":"bot","tokens":"12"}"#,
+          code: .invalidField, mentions: "tokens"),
+    .init(name: "fractional tokens",
+          json: #"{"id":"e","type":"message.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","conversationId":"c","messageType":"bot","tokens":1.5}"#,
+          code: .invalidField, mentions: "tokens"),
+    .init(name: "negative tokens",
+          json: #"{"id":"e","type":"message.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","conversationId":"c","messageType":"bot","tokens":-1}"#,
+          code: .valueOutOfRange, mentions: "tokens"),
+    .init(name: "more than 10 000 000 tokens",
+          json: #"{"id":"e","type":"message.created","userId":"u","occurredAt":"2026-03-15T10:00:00Z","conversationId":"c","messageType":"bot","tokens":10000001}"#,
+          code: .valueOutOfRange, mentions: "tokens"),
     .init(name: "more than 24 h in the future", json: conversation(replacing: "occurredAt", with: #""2026-03-16T12:00:00.001Z""#),
           code: .futureEvent, mentions: "occurredAt"),
     .init(name: "more than 400 days old", json: conversation(replacing: "occurredAt", with: #""2025-02-08T11:59:59.999Z""#),
@@ -130,6 +145,20 @@ struct EventDecoderTests {
         #expect(decoded == Event(id: "e1", kind: .conversationCreated, userId: "u1", occurredAtMillis: 1_773_570_030_250,
                                  conversationId: "c1", contactId: "k1", botId: "b1", channel: "web"))
         #expect(decoded.day == Day(year: 2026, month: 3, day: 15))
+    }
+
+    @Test("tokens on a message count from 0 to 10 000 000, botId and channel up to 128 characters, and tokens elsewhere are ignored")
+    func tokensAndSliceFields() throws {
+        for tokens in [0, 1, 10_000_000] {
+            let json = #"{"id":"m","type":"message.created","userId":"u","occurredAt":"2026-03-15T00:00:00Z","conversationId":"c","messageType":"bot","tokens":\#(tokens),"botId":"\#(long128)","channel":"web"}"#
+            let decoded = try #require(event(decode(json)))
+            #expect(decoded.tokens == tokens && decoded.botId == long128 && decoded.channel == "web")
+        }
+        let rating = #"{"id":"r","type":"rating.created","userId":"u","occurredAt":"2026-03-15T00:00:00Z","value":-4,"tokens":5,"reason":"wrong answer","messageId":"m1","contactId":"k"}"#
+        let decoded = try #require(event(decode(rating)))
+        #expect(decoded.tokens == nil && decoded.reason == "wrong answer" && decoded.messageId == "m1" && decoded.contactId == "k")
+        let encoded = Event(id: "m", kind: .messageCreated(.user), userId: "u", occurredAtMillis: now, conversationId: "c", tokens: 42)
+        #expect(event(EventDecoder().decode(EventEncoder.json(encoded), nowMillis: now)) == encoded, "the encoder writes tokens")
     }
 
     @Test("decodes a message.created of every message type", arguments: MessageType.allCases)

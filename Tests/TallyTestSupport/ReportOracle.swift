@@ -74,6 +74,37 @@ public struct ReportOracle {
             guard conversations > 0 else { return 0 }
             return (Double(messages.count * 100) / Double(conversations)).rounded() / 100
         }
+        func hundredths(_ numerator: Int, _ denominator: Int) -> Double {
+            guard denominator > 0 else { return 0 }
+            return (Double(numerator * 100) / Double(denominator)).rounded() / 100
+        }
+        /// Builds an expected report from a figure over any range of days; `change` is the
+        /// difference of the rounded figures, as Tally defines it.
+        func figure(_ value: (Day, Day) -> Double) -> Expected {
+            let current = value(start, end)
+            return Expected(value: current, change: ((current - value(previousStart, previousEnd)) * 100).rounded() / 100, period: label,
+                            breakdown: days.map { Breakdown(date: $0.iso, total: value($0, $0)) })
+        }
+        func thumbsUpRate(_ from: Day, _ to: Day) -> Double {
+            let ratings = events.filter { inRange($0, from, to) }.compactMap { e -> Int? in if case .ratingCreated(let v) = e.kind { v } else { nil } }
+            return hundredths(ratings.filter { $0 > 0 }.count * 100, ratings.count)
+        }
+        /// Each contact's first day with any event, over all of the tenant's events.
+        let firstDays: [String: Day] = events.reduce(into: [:]) { first, e in
+            guard let contact = e.contactId else { return }
+            if let seen = first[contact], seen <= e.day { return }
+            first[contact] = e.day
+        }
+        func newContacts(_ from: Day, _ to: Day) -> Double {
+            Double(firstDays.values.filter { $0 >= from && $0 <= to }.count)
+        }
+        func tokens(_ from: Day, _ to: Day) -> Int {
+            events.filter { inRange($0, from, to) && isMessage($0, nil) }.reduce(0) { $0 + ($1.tokens ?? 0) }
+        }
+        func tokensPerConversation(_ from: Day, _ to: Day) -> Double {
+            let conversations = Set(events.filter { inRange($0, from, to) && isMessage($0, nil) }.compactMap(\.conversationId)).count
+            return hundredths(tokens(from, to), conversations)
+        }
         func averaged(_ type: MessageType?) -> Expected {
             let value = average(type, start, end)
             let change = ((value - average(type, previousStart, previousEnd)) * 100).rounded() / 100
@@ -102,6 +133,11 @@ public struct ReportOracle {
         case "clr3m5n8k000b08jq8p5q6r2l": return averaged(.bot)
         case "clr3m5n8k000c08jq9q6r7s3m": return averaged(.activity)
         case "clr3m5n8k000d08jqt4l7y2c9": return averaged(nil)
+        case "tly7r2q9w000108jqa3thup5r": return figure(thumbsUpRate)
+        case "tly7r2q9w000208jqb4nwct6s": return figure(newContacts)
+        case "tly7r2q9w000308jqc5rtct7t": return figure { activeContacts($0, $1) - newContacts($0, $1) }
+        case "tly7r2q9w000408jqd6tktl8u": return figure { Double(tokens($0, $1)) }
+        case "tly7r2q9w000508jqe7tkcv9v": return figure(tokensPerConversation)
         default: return nil
         }
     }
