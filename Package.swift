@@ -32,10 +32,16 @@ let package = Package(
             name: "TallyKafka",
             dependencies: ["Crdkafka", .product(name: "Logging", package: "swift-log")]
         ),
+        /// What every SQLite store of Tally shares: opening a file so that processes starting
+        /// together migrate it once. Knows no schema, so no store depends on another's.
+        .target(
+            name: "TallySQLite",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
         /// SQLite through GRDB: migrations, batch application with offsets, report queries, keys.
         .target(
             name: "TallyStore",
-            dependencies: ["TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(

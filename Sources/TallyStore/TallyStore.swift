@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TallyDomain
+import TallySQLite
 
 /// Tally's SQLite store: rollups, bitmaps, consumed offsets, dead letters and API keys.
 ///
@@ -23,26 +24,10 @@ public final class TallyStore: Sendable {
     /// Creates `dataDirectory` if needed, saying in the operator's terms why it cannot be.
     public static func createDataDirectory(_ dataDirectory: String) throws(StoreError) {
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try DataDirectory.create(dataDirectory)
         } catch {
-            throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(Self.reason(creating: dataDirectory, error))")
+            throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(error.reason)")
         }
-    }
-
-    /// Why a directory cannot be created, in the operator's terms: Foundation's own message for a
-    /// path below a regular file is a bare "error 512".
-    private static func reason(creating path: String, _ error: any Error) -> String {
-        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-        while ancestor.path != "/" {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-                if !isDirectory.boolValue { return "'\(ancestor.path)' is a file, not a directory" }
-                if !FileManager.default.isWritableFile(atPath: ancestor.path) { return "'\(ancestor.path)' is not writable" }
-                break
-            }
-            ancestor.deleteLastPathComponent()
-        }
-        return error.localizedDescription
     }
 
     /// The database file this store reads and writes.
