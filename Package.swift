@@ -43,6 +43,12 @@ let package = Package(
             name: "TallyStore",
             dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        /// The settings store: user-made state that no replay can rebuild (API keys today), changed
+        /// only by applying command values, each kept in a numbered log.
+        .target(
+            name: "TallySettings",
+            dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
             name: "TallyIngest",
@@ -78,6 +84,11 @@ let package = Package(
             name: "TallyStoreTests",
             // GRDB: the transplant tests corrupt stores with plain SQL.
             dependencies: ["TallyStore", "TallyDomain", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "TallySettingsTests",
+            // GRDB: the tests read the command log and the file with plain SQL.
+            dependencies: ["TallySettings", "TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TallyHTTPTests",
