@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// The data path runs one way through the modules:
 /// `Crdkafka` → `TallyKafka` → `TallyDomain` (decode, fold) → `TallyStore` → `TallyHTTP` → `tally`.
+/// User-made state (API keys) lives beside it in `TallySettings`, which never depends on the rollups.
 let package = Package(
     name: "tally",
     platforms: [.macOS(.v14)],
@@ -33,12 +34,13 @@ let package = Package(
             dependencies: ["Crdkafka", .product(name: "Logging", package: "swift-log")]
         ),
         /// What every SQLite store of Tally shares: opening a file so that processes starting
-        /// together migrate it once. Knows no schema, so no store depends on another's.
+        /// together migrate it once. Knows no schema, so neither store depends on the other's.
         .target(
             name: "TallySQLite",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
-        /// SQLite through GRDB: migrations, batch application with offsets, report queries, keys.
+        /// The rollup store, derived from the topics and rebuildable: migrations, batch application
+        /// with offsets, report queries, dead letters.
         .target(
             name: "TallyStore",
             dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
@@ -58,11 +60,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The HTTP API over the store.
+        /// The HTTP API over the stores: keys from the settings store, figures from the rollups.
         .target(
             name: "TallyHTTP",
             dependencies: [
-                "TallyDomain", "TallyStore",
+                "TallyDomain", "TallyStore", "TallySettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "TallyCLI",
             dependencies: [
-                "TallyDomain", "TallyKafka", "TallyStore", "TallyIngest", "TallyHTTP",
+                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,12 +94,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyHTTPTests",
-            dependencies: ["TallyHTTP", "TallyStore", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "TallyIntegrationTests",
             dependencies: [
-                "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallySettings", "TallyDomain", "TallyHTTP",
                 // GRDB: the partial-rebuild tests damage a live store with plain SQL.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

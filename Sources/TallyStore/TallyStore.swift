@@ -3,10 +3,14 @@ import GRDB
 import TallyDomain
 import TallySQLite
 
-/// Tally's SQLite store: rollups, bitmaps, consumed offsets, dead letters and API keys.
+/// Tally's rollup store: rollups, bitmaps, consumed offsets and dead letters.
+///
+/// Everything in it is derived from the Kafka topics, so a rebuild can replace the whole file.
+/// User-made state (API keys) lives in the settings store (`TallySettings`) instead, which no
+/// rebuild, switch or snapshot touches.
 ///
 /// One `DatabasePool` per process, in WAL mode, so that report reads run concurrently with the
-/// single ingest writer and with `tally keys` in another process.
+/// single ingest writer and with other processes (a rebuild, a snapshot) on the same file.
 public final class TallyStore: Sendable {
     /// The database file name inside a new data directory (see `StoreLocation` for rebuilt ones).
     public static let fileName = StoreLocation.defaultFileName
