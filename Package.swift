@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// The data path runs one way through the modules:
 /// `Crdkafka` → `TallyKafka` → `TallyDomain` (decode, fold) → `TallyStore` → `TallyHTTP` → `tally`.
+/// User-made state (API keys) lives beside it in `TallySettings`, which never depends on the rollups.
 let package = Package(
     name: "tally",
     platforms: [.macOS(.v14)],
@@ -32,10 +33,23 @@ let package = Package(
             name: "TallyKafka",
             dependencies: ["Crdkafka", .product(name: "Logging", package: "swift-log")]
         ),
-        /// SQLite through GRDB: migrations, batch application with offsets, report queries, keys.
+        /// What every SQLite store of Tally shares: opening a file so that processes starting
+        /// together migrate it once. Knows no schema, so neither store depends on the other's.
+        .target(
+            name: "TallySQLite",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The rollup store, derived from the topics and rebuildable: migrations, batch application
+        /// with offsets, report queries, dead letters.
         .target(
             name: "TallyStore",
-            dependencies: ["TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The settings store: user-made state that no replay can rebuild (API keys today), changed
+        /// only by applying command values, each kept in a numbered log.
+        .target(
+            name: "TallySettings",
+            dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
@@ -46,11 +60,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The HTTP API over the store.
+        /// The HTTP API over the stores: keys from the settings store, figures from the rollups.
         .target(
             name: "TallyHTTP",
             dependencies: [
-                "TallyDomain", "TallyStore",
+                "TallyDomain", "TallyStore", "TallySettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "TallyCLI",
             dependencies: [
-                "TallyDomain", "TallyKafka", "TallyStore", "TallyIngest", "TallyHTTP",
+                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,13 +88,18 @@ let package = Package(
             dependencies: ["TallyStore", "TallyDomain", "TallyTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
+            name: "TallySettingsTests",
+            // GRDB: the tests read the command log and the file with plain SQL.
+            dependencies: ["TallySettings", "TallyDomain", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
             name: "TallyHTTPTests",
-            dependencies: ["TallyHTTP", "TallyStore", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "TallyIntegrationTests",
             dependencies: [
-                "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallyDomain", "TallyHTTP",
+                "TallyTestSupport", "TallyIngest", "TallyKafka", "TallyStore", "TallySettings", "TallyDomain", "TallyHTTP",
                 // GRDB: the partial-rebuild tests damage a live store with plain SQL.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,14 +1,30 @@
 import ArgumentParser
 import Foundation
-import TallyStore
+import TallySettings
 
-/// `tally keys`: create, list and revoke API keys. Safe while `tally serve` runs on the same store.
+/// `tally keys`: create, list and revoke API keys in the settings store. Safe while `tally serve`
+/// runs on the same data directory, and when started together with it on a new one.
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list and revoke API keys.",
-        discussion: "Only each key's SHA-256 is stored; the secret is printed once, at creation.",
+        discussion: """
+            Keys live in <data-dir>/settings.sqlite, apart from the rollups: a rebuild, a switch of \
+            rollup stores, a snapshot and a restore neither carry nor touch them. Only each key's SHA-256 \
+            is stored; the secret is printed once, at creation. Keys an older version kept in \
+            tally.sqlite are imported into settings.sqlite once, by the first command that opens it.
+            """,
         subcommands: [Create.self, List.self, Revoke.self]
     )
+
+    /// The data directory's settings store, with older keys imported; what the import did goes to
+    /// standard error, since standard output carries the secret or the listing.
+    static func settings(_ options: StoreOptions) throws -> SettingsStore {
+        let (settings, report) = try LegacyKeyImport.openSettings(dataDirectory: options.dataDirectory)
+        let messages = report.messages
+        if let notice = messages.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+        if let warning = messages.warning { FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8)) }
+        return settings
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print its secret once.")
@@ -32,8 +48,7 @@ struct Keys: ParsableCommand {
         }
 
         func run() throws {
-            let database = try TallyStore(dataDirectory: store.dataDirectory)
-            let (key, secret) = try database.createKey(name: name, role: ApiKey.Role(rawValue: role)!, userId: userId)
+            let (key, secret) = try Keys.settings(store).createKey(name: name, role: ApiKey.Role(rawValue: role)!, userId: userId)
             print(secret)
             FileHandle.standardError.write(Data("created \(key.id) (\(key.role.rawValue)\(key.userId.map { ", userId \($0)" } ?? ", platform-wide")); the secret above is not shown again\n".utf8))
         }
@@ -48,7 +63,7 @@ struct Keys: ParsableCommand {
         var json = false
 
         func run() throws {
-            let keys = try TallyStore(dataDirectory: store.dataDirectory).listKeys()
+            let keys = try Keys.settings(store).listKeys()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -72,7 +87,7 @@ struct Keys: ParsableCommand {
         var id: String
 
         func run() throws {
-            try TallyStore(dataDirectory: store.dataDirectory).revokeKey(id: id)
+            try Keys.settings(store).revokeKey(id: id)
             print("revoked \(id)")
         }
     }

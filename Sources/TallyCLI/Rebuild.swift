@@ -16,7 +16,8 @@ struct Rebuild: AsyncParsableCommand {
             the live consumer group. Once it has caught up, a running server pauses at a batch boundary, \
             the replay catches up to exactly the same offsets, and per-tenant, per-day checksums of every \
             rollup are compared. If they match (or with --force) the server switches to the new store at \
-            once, and the old file is kept as <name>.previous; if they differ, the differing tenants and \
+            once, and the old file is kept as <name>.previous (API keys live in settings.sqlite, which a \
+            switch leaves untouched); if they differ, the differing tenants and \
             days are printed, nothing is switched, and the command exits with status 3. This is also how \
             a change of rollup definitions ships: the new version rebuilds, then switches.
 

@@ -7,6 +7,7 @@ import TallyDomain
 import TallyHTTP
 import TallyIngest
 import TallyKafka
+import TallySettings
 import TallyStore
 
 /// `tally serve`: consume events into the store and serve reports over HTTP.
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = environment("TALLY_LOG_LEVEL", "info")
 
     @Option(help: ArgumentHelp(
-        "Bootstrap an empty --data-dir from this snapshot (from `tally snapshot create`) before starting; ingest resumes after the snapshot's offsets. Refuses a data dir that already holds a store (store_exists) and a file that is not an intact Tally store (invalid_snapshot).",
+        "Bootstrap an empty --data-dir from this snapshot (from `tally snapshot create`) before starting; ingest resumes after the snapshot's offsets. Refuses a data dir that already holds a rollup store (store_exists) and a file that is not an intact Tally store (invalid_snapshot). A snapshot holds rollups only, no API keys: a new data dir has none until `tally keys create` (before or after the restore; keys already in <data-dir>/settings.sqlite are kept).",
         valueName: "file"))
     var restoreFrom: String?
 
@@ -89,6 +90,12 @@ struct Serve: AsyncParsableCommand {
         }
         defer { withExtendedLifetime(presence) {} }
         let database = try TallyStore(dataDirectory: store.dataDirectory)
+        let (settings, imported) = try LegacyKeyImport.openSettings(dataDirectory: store.dataDirectory, rollups: database)
+        if let notice = imported.messages.notice { logger.notice("\(notice)") }
+        if let warning = imported.messages.warning { logger.warning("\(warning)") }
+        if restoreFrom != nil, try settings.listKeys().isEmpty {
+            logger.notice("the data directory has no API keys: snapshots carry rollups only; create one with `tally keys create --data-dir \(store.dataDirectory)`")
+        }
         let stores = StoreHolder(database)
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
@@ -98,7 +105,7 @@ struct Serve: AsyncParsableCommand {
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
         let address = HostPort(http)!
         let app = TallyApplication.build(
-            stores: stores, host: address.host, port: address.port, logger: logger,
+            stores: stores, settings: settings, host: address.host, port: address.port, logger: logger,
             ingestStatus: { ingest.status },
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.

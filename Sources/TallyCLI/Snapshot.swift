@@ -9,7 +9,9 @@ struct Snapshot: ParsableCommand {
         discussion: """
             A snapshot holds the rollups and the consumed offsets that produced them, from one \
             committed state. Start a new instance from one with `tally serve --restore-from FILE`: it \
-            then consumes only the events after the snapshot's offsets.
+            then consumes only the events after the snapshot's offsets. API keys are not in it: they \
+            live in settings.sqlite, which snapshots leave alone, so a restored instance needs keys \
+            of its own (`tally keys create`).
             """,
         subcommands: [Create.self]
     )

@@ -20,9 +20,9 @@ func environment(_ name: String, _ fallback: String) -> String {
     ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
 }
 
-/// Options shared by every subcommand that opens the store.
+/// Options shared by every subcommand that opens a store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Directory holding the store (env TALLY_DATA_DIR).")
+    @Option(name: .customLong("data-dir"), help: "Directory holding the stores: rollups in tally.sqlite, API keys in settings.sqlite (env TALLY_DATA_DIR).")
     var dataDirectory: String = environment("TALLY_DATA_DIR", "./tally-data")
 }
 

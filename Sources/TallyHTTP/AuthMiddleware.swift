@@ -1,12 +1,15 @@
 import Hummingbird
+import TallySettings
 import TallyStore
 
 /// Requires `Authorization: Bearer <key>` and attaches the key's record to the context.
 ///
-/// Keys are looked up by the SHA-256 of the secret on every request, so `tally keys revoke` takes
-/// effect at once, even from another process.
+/// Keys are looked up in the settings store by the SHA-256 of the secret on every request, so
+/// `tally keys revoke` takes effect at once, even from another process. The settings store is not
+/// part of a rollup switch: keys work the same before, during and after a rebuild.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = TallyRequestContext
+    let settings: SettingsStore
     let stores: StoreHolder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -14,11 +17,18 @@ struct AuthMiddleware: RouterMiddleware {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.missingKey }
         let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        let store = stores.current
-        guard secret.utf8.count <= 256, let key = try await store.authenticate(secret: secret) else { throw APIError.unknownKey }
+        guard secret.utf8.count <= 256 else { throw APIError.unknownKey }
+        let found: ApiKey?
+        do {
+            found = try await settings.authenticate(secret: secret)
+        } catch {
+            context.logger.error("key lookup failed", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be read; try again")
+        }
+        guard let key = found else { throw APIError.unknownKey }
         var context = context
         context.apiKey = key
-        context.store = store
+        context.store = stores.current
         return try await next(request, context)
     }
 }

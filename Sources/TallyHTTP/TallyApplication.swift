@@ -2,17 +2,18 @@ import Foundation
 import Hummingbird
 import Logging
 import TallyDomain
+import TallySettings
 import TallyStore
 
-/// Builds Tally's HTTP application over a store.
+/// Builds Tally's HTTP application over the rollup store (figures) and the settings store (keys).
 public enum TallyApplication {
     /// The router with every route and middleware, shared by the server and the tests.
-    public static func buildRouter(stores: StoreHolder, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+    public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday) -> Router<TallyRequestContext> {
         let router = Router(context: TallyRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(stores: stores))
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
         ReportsController(stores: stores, today: today).addRoutes(to: api, rollupReads: rollupReads)
@@ -21,22 +22,22 @@ public enum TallyApplication {
     }
 
     /// The HTTP server over a fixed store.
-    public static func build(store: TallyStore, host: String, port: Int, logger: Logger,
+    public static func build(store: TallyStore, settings: SettingsStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        build(stores: StoreHolder(store), host: host, port: port, logger: logger, ingestStatus: ingestStatus, today: today,
+        build(stores: StoreHolder(store), settings: settings, host: host, port: port, logger: logger, ingestStatus: ingestStatus, today: today,
               onServerRunning: onServerRunning)
     }
 
     /// The HTTP server as a service, listening on `host:port` (port 0 picks a free one), over
     /// whichever store `stores` holds at each request.
-    public static func build(stores: StoreHolder, host: String, port: Int, logger: Logger,
+    public static func build(stores: StoreHolder, settings: SettingsStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(stores: stores, ingestStatus: ingestStatus, today: today),
+            router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -1,10 +1,11 @@
 import Hummingbird
+import TallySettings
 import TallyStore
 
 /// The request context of Tally's API: Hummingbird's core storage plus the authenticated key.
 public struct TallyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by `AuthMiddleware` on every `/api` route.
+    /// Set by `AuthMiddleware` on every `/api` route, from the settings store.
     public var apiKey: ApiKey?
     /// The store this request reads, taken once by `AuthMiddleware`: a switch to a rebuilt store
     /// never splits one request across two stores.

@@ -140,7 +140,6 @@ public final class StoreRebuilder: @unchecked Sendable {
             if liveServer { try live.setControl(RebuildControl.name, RebuildControl.resume) }
             return .mismatch(differences: differences, rebuiltFile: newName)
         }
-        try rebuilt.copyKeys(from: live)
         try rebuilt.checkpoint()
         if liveServer {
             try live.setControl(RebuildControl.name, RebuildControl.swap(newName))

@@ -7,8 +7,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case writeFailed = "store_write_failed"
         /// A read failed.
         case readFailed = "store_read_failed"
-        /// The named API key does not exist.
-        case keyNotFound = "key_not_found"
         /// A stored value could not be decoded (corruption).
         case corrupt = "store_corrupt"
         /// `snapshot create` found a file at the target path; snapshots never overwrite.

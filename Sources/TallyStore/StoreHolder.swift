@@ -1,6 +1,7 @@
 import Foundation
 
-/// The live store of a running server, replaceable at once when a rebuilt store takes over.
+/// The live rollup store of a running server, replaceable at once when a rebuilt store takes over.
+/// (API keys are not in it: they live in the settings store, which a switch never replaces.)
 ///
 /// Each request takes `current` once and uses that store for its whole life, so a switch never
 /// produces a failed or mixed answer: requests in flight finish on the old store, new ones start on

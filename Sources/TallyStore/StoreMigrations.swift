@@ -85,6 +85,13 @@ enum StoreMigrations {
                 CREATE INDEX dead_letters_by_code ON dead_letters (code, received_at);
                 """)
         }
+        // Retired: API keys live in the settings store (`settings.sqlite`, `TallySettings`) now. The
+        // migration stays as released, and no later one drops the table: `tally serve` and
+        // `tally keys` import a store's keys into the settings store when they first open the data
+        // directory, but other commands (`snapshot create`, `rebuild`, `dead-letters`) may open and
+        // migrate this store before that, and a drop would lose the keys there. Imported rows are
+        // deleted instead (`forgetRetiredApiKeys`), so neither a snapshot nor a lost settings file
+        // can bring back a key revoked since. New stores keep an empty table.
         migrator.registerMigration("v1-api-keys") { db in
             try db.execute(sql: """
                 -- API keys: only the SHA-256 of the secret is stored.

@@ -24,21 +24,6 @@ extension TallyStore {
         }
     }
 
-    /// Copies every API key from `other`, so that keys survive a switch to a rebuilt store.
-    public func copyKeys(from other: TallyStore) throws(StoreError) {
-        let rows = try other.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, role, user_id, key_hash, created_at, revoked_at FROM api_keys")
-        }
-        try write { db in
-            for row in rows {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO api_keys (id, name, role, user_id, key_hash, created_at, revoked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: StatementArguments((0..<7).map { row[$0] as (any DatabaseValueConvertible)? }))
-            }
-        }
-    }
-
     /// Moves everything that is committed in the write-ahead log into the database file, so the
     /// file alone is complete (before it is renamed or copied).
     public func checkpoint() throws(StoreError) {

@@ -1,11 +1,16 @@
 import Foundation
 import GRDB
 import TallyDomain
+import TallySQLite
 
-/// Tally's SQLite store: rollups, bitmaps, consumed offsets, dead letters and API keys.
+/// Tally's rollup store: rollups, bitmaps, consumed offsets and dead letters.
+///
+/// Everything in it is derived from the Kafka topics, so a rebuild can replace the whole file.
+/// User-made state (API keys) lives in the settings store (`TallySettings`) instead, which no
+/// rebuild, switch or snapshot touches.
 ///
 /// One `DatabasePool` per process, in WAL mode, so that report reads run concurrently with the
-/// single ingest writer and with `tally keys` in another process.
+/// single ingest writer and with other processes (a rebuild, a snapshot) on the same file.
 public final class TallyStore: Sendable {
     /// The database file name inside a new data directory (see `StoreLocation` for rebuilt ones).
     public static let fileName = StoreLocation.defaultFileName
@@ -23,26 +28,10 @@ public final class TallyStore: Sendable {
     /// Creates `dataDirectory` if needed, saying in the operator's terms why it cannot be.
     public static func createDataDirectory(_ dataDirectory: String) throws(StoreError) {
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try DataDirectory.create(dataDirectory)
         } catch {
-            throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(Self.reason(creating: dataDirectory, error))")
+            throw StoreError(.cannotOpen, "cannot create data directory '\(dataDirectory)': \(error.reason)")
         }
-    }
-
-    /// Why a directory cannot be created, in the operator's terms: Foundation's own message for a
-    /// path below a regular file is a bare "error 512".
-    private static func reason(creating path: String, _ error: any Error) -> String {
-        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
-        while ancestor.path != "/" {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-                if !isDirectory.boolValue { return "'\(ancestor.path)' is a file, not a directory" }
-                if !FileManager.default.isWritableFile(atPath: ancestor.path) { return "'\(ancestor.path)' is not writable" }
-                break
-            }
-            ancestor.deleteLastPathComponent()
-        }
-        return error.localizedDescription
     }
 
     /// The database file this store reads and writes.

@@ -7,6 +7,7 @@ import Logging
 import Testing
 import TallyDomain
 import TallyHTTP
+import TallySettings
 import TallyStore
 
 /// A live server over a store seeded with known dead letters and one key per role.
@@ -54,19 +55,20 @@ func withDeadLetterServer(_ body: (DeadLetterServer) async throws -> Void) async
     let store = try TallyStore(dataDirectory: directory.path)
     try store.apply(IngestBatch(deadLetters: seedLetters()))
     try store.apply(IngestBatch(resolvedDeadLetterIds: [5]))
+    let settings = try SettingsStore(dataDirectory: directory.path)
     var keys: [String: String] = [:]
     for role in ApiKey.Role.allCases {
-        keys[role.rawValue] = try store.createKey(name: role.rawValue, role: role, userId: nil).secret
+        keys[role.rawValue] = try settings.createKey(name: role.rawValue, role: role, userId: nil).secret
     }
-    keys["tenant_admin"] = try store.createKey(name: "tenant admin", role: .admin, userId: "t1").secret
-    let revoked = try store.createKey(name: "revoked", role: .admin, userId: nil)
-    try store.revokeKey(id: revoked.key.id)
+    keys["tenant_admin"] = try settings.createKey(name: "tenant admin", role: .admin, userId: "t1").secret
+    let revoked = try settings.createKey(name: "revoked", role: .admin, userId: nil)
+    try settings.revokeKey(id: revoked.key.id)
     keys["revoked"] = revoked.secret
 
     var logger = Logger(label: "tally-dead-letter-tests")
     logger.logLevel = .critical
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = TallyApplication.build(store: store, host: "127.0.0.1", port: 0, logger: logger,
+    let app = TallyApplication.build(store: store, settings: settings, host: "127.0.0.1", port: 0, logger: logger,
                                      onServerRunning: { port in portSink.yield(port) })
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }

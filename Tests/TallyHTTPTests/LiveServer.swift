@@ -7,9 +7,11 @@ import Logging
 import Testing
 import TallyDomain
 import TallyHTTP
+import TallySettings
 import TallyStore
 
-/// A live server over a seeded on-disk store, with one key of each kind the API distinguishes.
+/// A live server over a seeded on-disk rollup store, with one key of each kind the API
+/// distinguishes in the settings store beside it.
 struct LiveServer: Sendable {
     var baseURL: URL
     var platformKey: String
@@ -62,17 +64,18 @@ func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { ni
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try TallyStore(dataDirectory: directory.path)
     try store.apply(IngestBatch(events: seedEvents()))
-    let platform = try store.createKey(name: "platform", role: .admin, userId: nil)
-    let tenant = try store.createKey(name: "tenant", role: .reportViewer, userId: "t1")
-    let revoked = try store.createKey(name: "revoked", role: .reportViewer, userId: nil)
-    try store.revokeKey(id: revoked.key.id)
+    let settings = try SettingsStore(dataDirectory: directory.path)
+    let platform = try settings.createKey(name: "platform", role: .admin, userId: nil)
+    let tenant = try settings.createKey(name: "tenant", role: .reportViewer, userId: "t1")
+    let revoked = try settings.createKey(name: "revoked", role: .reportViewer, userId: nil)
+    try settings.revokeKey(id: revoked.key.id)
 
     // Stopping the server by cancellation makes Hummingbird log expected shutdown errors; only
     // critical messages are kept, and every test checks statuses, so a 500 still fails a test.
     var logger = Logger(label: "tally-http-tests")
     logger.logLevel = .critical
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = TallyApplication.build(store: store, host: "127.0.0.1", port: 0, logger: logger, ingestStatus: ingestStatus,
+    let app = TallyApplication.build(store: store, settings: settings, host: "127.0.0.1", port: 0, logger: logger, ingestStatus: ingestStatus,
                                      onServerRunning: { port in portSink.yield(port) })
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }

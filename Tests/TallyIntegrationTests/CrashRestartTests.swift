@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TallyDomain
 import TallyKafka
+import TallySettings
 import TallyStore
 import TallyTestSupport
 
@@ -34,7 +35,7 @@ struct CrashRestartTests {
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 3)
         let store = try TallyStore(dataDirectory: dataDirectory)
-        let secret = try store.createKey(name: "test", role: .admin, userId: nil).secret
+        let secret = try SettingsStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
 
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","),

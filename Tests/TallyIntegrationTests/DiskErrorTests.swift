@@ -33,6 +33,7 @@ extension FaultInjectionTests {
             // 3. A valid store on a file system that became read-only: it cannot be opened for writing.
             let remounted = try TmpfsMount(label: "disk-remounted-ro", sizeKiB: 4096)
             defer { remounted.unmount() }
+            _ = try TallyStore(dataDirectory: remounted.path)
             _ = try TestEnvironment.adminSecret(dataDirectory: remounted.path)
             try remounted.remount("ro")
 

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TallyDomain
 import TallyKafka
+import TallySettings
 import TallyStore
 import TallyTestSupport
 
@@ -262,10 +263,10 @@ extension TestEnvironment {
         throw CancellationError()
     }
 
-    /// Creates an admin key in the store at `dataDirectory` and releases the store again, so that
+    /// Creates an admin key in the settings store of `dataDirectory` and releases it again, so that
     /// the test holds no file open in it (a mount can then be unmounted).
     static func adminSecret(dataDirectory: String) throws -> String {
-        try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        try SettingsStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
     }
 
     /// The committed offsets of the store, keyed by partition.

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TallyDomain
 import TallyKafka
+import TallySettings
 @testable import TallyStore
 import TallyTestSupport
 
@@ -45,7 +46,7 @@ struct PartialRebuildTests {
         let dataDirectory = TestEnvironment.temporaryDirectory(label)
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 2)
-        let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        let secret = try SettingsStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
         ])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TallyDomain
 import TallyKafka
+import TallySettings
 import TallyStore
 import TallyTestSupport
 
@@ -24,7 +25,7 @@ struct RebuildTests {
         let events = Array(TrafficGenerator(seed: 31, tenants: 3, days: 20, endDay: end, total: 24_000))
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 2)
-        let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        let secret = try SettingsStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
         ])
@@ -105,7 +106,7 @@ struct RebuildTests {
         let events = Array(TrafficGenerator(seed: 47, tenants: 3, days: 10, endDay: end, total: 8_000))
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 2)
-        let secret = try TallyStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
+        let secret = try SettingsStore(dataDirectory: dataDirectory).createKey(name: "test", role: .admin, userId: nil).secret
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
         ], logPath: dataDirectory + "-serve.log", logLevel: "info")

@@ -153,6 +153,14 @@ enum HTTPFetch {
                                      period: json["period"] as? String ?? "", breakdown: breakdown)
     }
 
+    /// The HTTP status of `GET /api/v1/platform/report/list` with `secret`: 200 for a working key.
+    static func status(port: Int, secret: String) async throws -> Int? {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/platform/report/list")!)
+        request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode
+    }
+
     /// `GET /healthz`: the HTTP status and the decoded body.
     static func health(port: Int) async throws -> (status: Int, body: HealthBody) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)

@@ -4,12 +4,15 @@ import Testing
 import TallyDomain
 import TallyIngest
 import TallyKafka
+import TallySettings
 import TallyStore
 import TallyTestSupport
 
 /// Snapshots end to end against the real broker: a running instance is snapshotted with the real
 /// `tally snapshot create`, and a new `tally serve --restore-from` instance on a fresh data
-/// directory consumes only the tail after the snapshot, reaching exactly the oracle's counts.
+/// directory consumes only the tail after the snapshot, reaching exactly the oracle's counts. A
+/// snapshot carries rollups only: the source's API keys stay behind, and the restored instance
+/// answers with a key created for it.
 @Suite("Snapshot and restore against a real broker", .serialized)
 struct SnapshotRestoreTests {
     @Test("a new instance restored from a snapshot consumes only the tail and every report matches the oracle")
@@ -24,10 +27,11 @@ struct SnapshotRestoreTests {
         let producer = try KafkaProducer(brokers: brokers)
         try producer.createTopics(topics, partitions: 3)
 
-        // The source instance ingests part A; its API key travels inside the snapshot.
+        // The source instance ingests part A. Its API key lives in its settings store, which no
+        // snapshot carries.
         let sourceDirectory = TestEnvironment.temporaryDirectory("snapshot-source")
         let source = try TallyStore(dataDirectory: sourceDirectory)
-        let secret = try source.createKey(name: "test", role: .admin, userId: nil).secret
+        let sourceSecret = try SettingsStore(dataDirectory: sourceDirectory).createKey(name: "test", role: .admin, userId: nil).secret
         let snapshotPath = (TestEnvironment.temporaryDirectory("snapshot-file") as NSString).appendingPathComponent("a.sqlite")
         var ends = try TestEnvironment.produce(partA, to: topics, with: producer).endOffsets
         let pipeline = IngestPipeline(
@@ -65,7 +69,7 @@ struct SnapshotRestoreTests {
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", restoredDirectory,
             "--restore-from", snapshotPath, "--snapshot-every", "1s", "--snapshot-keep", "2",
-        ])
+        ], logPath: restoredDirectory + "-serve.log", logLevel: "notice")
         let started = ContinuousClock.now
         try server.start()
         defer { server.terminate() }
@@ -89,7 +93,14 @@ struct SnapshotRestoreTests {
                 }
             }
         }
-        // And over HTTP, with the key that came inside the snapshot.
+        // The restored directory has no keys: the source's is unknown here, and the log says why.
+        #expect(try await HTTPFetch.status(port: port, secret: sourceSecret) == 401, "a key travelled inside the snapshot")
+        #expect(server.logLines().contains { $0.contains("no API keys") && $0.contains("tally keys create") }, "\(server.logLines().suffix(5))")
+        #expect(try SettingsStore(dataDirectory: restoredDirectory).listKeys().isEmpty)
+        // A key created for it with `tally keys create` while it runs works at once.
+        let created = try TallyCommand.run(binary, ["keys", "create", "--data-dir", restoredDirectory, "--role", "admin", "--name", "restored"])
+        #expect(created.status == 0, "keys create: \(created.stderr)")
+        let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         for report in ReportCatalog.all {
             let actual = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: #"{"userId":"tenant-2","periodDays":30}"#)
             #expect(actual == oracle.expected(reportId: report.id, tenant: "tenant-2", periodDays: 30, end: end), "\(report.name) over HTTP")
@@ -156,7 +167,7 @@ struct SnapshotRestoreTests {
 }
 
 /// One run of the `tally` binary to completion, with its output.
-private enum TallyCommand {
+enum TallyCommand {
     struct Outcome {
         var status: Int32
         var stdout: String

@@ -16,7 +16,8 @@ import Glibc
 /// The lock file exists only while a file is created or upgraded: an up-to-date store is opened
 /// without it, and it is removed once the migrations are in. (A waiter may then hold the removed
 /// file's lock; that is harmless, because nobody migrates after the migrations are complete.)
-/// Every Tally store opens through here, whatever its schema.
+/// Every Tally store opens through here, whatever its schema: the rollup store (`tally.sqlite`)
+/// and the settings store (`settings.sqlite`) each have their own lock file beside them.
 public enum MigrationLock {
     /// The suffix of the lock file beside a database.
     public static let suffix = "-migrating"

@@ -1,0 +1,115 @@
+import Foundation
+
+/// One change to the settings store, as a value. `SettingsStore.apply` is the only code that writes.
+///
+/// Commands will travel on a Kafka topic so that several instances share one history (as ksqlDB's
+/// command topic and Kafka Connect's config topic do), so each is deterministic: everything that
+/// is decided once (ids, the secret's hash, times) is inside the command, and applying the same
+/// commands in the same order gives the same state on every instance. That is also why a command
+/// never carries a secret, only its SHA-256. (On a topic compacted by key id only the newest
+/// command per key would survive, and a lone `revokeKey` cannot re-create its key: the replicator
+/// must key records so that compaction keeps whole histories, or publish whole key records.)
+///
+/// The JSON encoding is part of that contract and must stay readable by every later version:
+/// an object with a `type` and camelCase fields, absent optional fields left out, keys sorted:
+///
+/// ```json
+/// {"createdAtMillis":1767225600000,"keyId":"key_0a1b2c3d4e5f","name":"ops","role":"admin","secretSha256":"<64 hex>","type":"createKey","userId":"tenant-1"}
+/// {"keyId":"key_0a1b2c3d4e5f","revokedAtMillis":1767312000000,"type":"revokeKey"}
+/// ```
+///
+/// Unknown fields are ignored when decoding; a change of meaning gets a new `type` rather than a
+/// new field, since an older instance would ignore the field and apply the command wrongly.
+public enum SettingsCommand: Sendable, Equatable {
+    /// Creates an active key. `userId` nil makes it platform-wide.
+    case createKey(id: String, name: String, role: ApiKey.Role, userId: String?, secretSha256: String, createdAtMillis: Int64)
+    /// Revokes an active key; requests with it get 401 from then on.
+    case revokeKey(id: String, revokedAtMillis: Int64)
+
+    /// The `type` of the JSON encoding, also stored beside each logged command.
+    public var type: String {
+        switch self {
+        case .createKey: Kind.createKey.rawValue
+        case .revokeKey: Kind.revokeKey.rawValue
+        }
+    }
+
+    /// The command's stable JSON encoding.
+    public func json() -> String {
+        // Encoding these plain fields cannot fail.
+        String(decoding: try! Self.encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Decodes the stable JSON encoding; anything else is `invalid_command`.
+    public static func decode(json: String) throws(SettingsError) -> SettingsCommand {
+        do {
+            return try JSONDecoder().decode(SettingsCommand.self, from: Data(json.utf8))
+        } catch {
+            throw SettingsError(.invalidCommand, "not a settings command: \(Self.describe(error)): \(json.prefix(200))")
+        }
+    }
+
+    /// The stable `type` names. Never rename one: logged and published commands carry them.
+    enum Kind: String, Codable {
+        case createKey
+        case revokeKey
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.dataCorrupted(let context): context.codingPath.last.map { "invalid field '\($0.stringValue)'" } ?? "invalid JSON"
+        case DecodingError.typeMismatch(_, let context): "invalid field '\(context.codingPath.last?.stringValue ?? "?")'"
+        case DecodingError.valueNotFound(_, let context): "missing field '\(context.codingPath.last?.stringValue ?? "?")'"
+        default: "\(error)"
+        }
+    }
+}
+
+extension SettingsCommand: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(Kind.self, forKey: .type) {
+        case .createKey:
+            self = .createKey(
+                id: try container.decode(String.self, forKey: .keyId),
+                name: try container.decode(String.self, forKey: .name),
+                role: try container.decode(ApiKey.Role.self, forKey: .role),
+                userId: try container.decodeIfPresent(String.self, forKey: .userId),
+                secretSha256: try container.decode(String.self, forKey: .secretSha256),
+                createdAtMillis: try container.decode(Int64.self, forKey: .createdAtMillis))
+        case .revokeKey:
+            self = .revokeKey(
+                id: try container.decode(String.self, forKey: .keyId),
+                revokedAtMillis: try container.decode(Int64.self, forKey: .revokedAtMillis))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case let .createKey(id, name, role, userId, secretSha256, createdAtMillis):
+            try container.encode(Kind.createKey, forKey: .type)
+            try container.encode(id, forKey: .keyId)
+            try container.encode(name, forKey: .name)
+            try container.encode(role, forKey: .role)
+            try container.encodeIfPresent(userId, forKey: .userId)
+            try container.encode(secretSha256, forKey: .secretSha256)
+            try container.encode(createdAtMillis, forKey: .createdAtMillis)
+        case let .revokeKey(id, revokedAtMillis):
+            try container.encode(Kind.revokeKey, forKey: .type)
+            try container.encode(id, forKey: .keyId)
+            try container.encode(revokedAtMillis, forKey: .revokedAtMillis)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import GRDB
+
+/// The settings store's schema, as named migrations of its own.
+///
+/// Plain SQL, never edited once released, never depending on app types, so a file written by any
+/// version opens with any later one. They share nothing with the rollup store's migrations: the
+/// two files are created, upgraded and replaced independently.
+enum SettingsMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-command-log") { db in
+            try db.execute(sql: """
+                -- Every applied command, in the order applied. seq never repeats (AUTOINCREMENT), so
+                -- a replicator can resume after the last seq it has sent; body is the command's
+                -- stable JSON, exactly as it will travel on a topic. A rejected command is not here.
+                CREATE TABLE commands (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    applied_at INTEGER NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v1-api-keys") { db in
+            try db.execute(sql: """
+                -- API keys as the commands left them: only the SHA-256 of the secret is stored.
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    user_id TEXT,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                """)
+        }
+        return migrator
+    }
+}

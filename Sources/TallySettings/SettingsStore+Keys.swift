@@ -1,0 +1,49 @@
+import GRDB
+
+/// API keys: made by commands, read by plain queries.
+extension SettingsStore {
+    /// Creates a key through a `createKey` command and returns its record with the secret, which
+    /// is shown once: neither the store nor the command log holds it, only its SHA-256.
+    public func createKey(name: String, role: ApiKey.Role, userId: String?) throws(SettingsError) -> (key: ApiKey, secret: String) {
+        let secret = KeySecrets.newSecret()
+        let key = ApiKey(id: KeySecrets.newKeyId(), name: name, role: role, userId: userId,
+                         createdAtMillis: Self.nowMillis(), revokedAtMillis: nil)
+        try apply(.createKey(id: key.id, name: key.name, role: key.role, userId: key.userId,
+                             secretSha256: KeySecrets.sha256(secret), createdAtMillis: key.createdAtMillis))
+        return (key, secret)
+    }
+
+    /// Revokes a key by id through a `revokeKey` command; later requests with it get 401.
+    /// Throws `key_not_found` for an unknown id and `key_already_revoked` for a revoked key.
+    public func revokeKey(id: String) throws(SettingsError) {
+        try apply(.revokeKey(id: id, revokedAtMillis: Self.nowMillis()))
+    }
+
+    /// Every key, newest first, including revoked ones.
+    public func listKeys() throws(SettingsError) -> [ApiKey] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, role, user_id, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id")
+                .map(Self.key(from:))
+        }
+    }
+
+    /// The active key whose secret is `secret`, or nil; runs off the caller's thread.
+    ///
+    /// Looked up on every request, so a revocation from another process takes effect at once.
+    public func authenticate(secret: String) async throws(SettingsError) -> ApiKey? {
+        let hash = KeySecrets.sha256(secret)
+        return try await readAsync { db in
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT id, name, role, user_id, created_at, revoked_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL
+                """), arguments: [hash]).map(Self.key(from:))
+        }
+    }
+
+    private static func key(from row: Row) throws -> ApiKey {
+        let role: String = row[2]
+        guard let known = ApiKey.Role(rawValue: role) else {
+            throw SettingsError(.corrupt, "key '\(row[0] as String)' has the unknown role '\(role)'")
+        }
+        return ApiKey(id: row[0], name: row[1], role: known, userId: row[3], createdAtMillis: row[4], revokedAtMillis: row[5])
+    }
+}
