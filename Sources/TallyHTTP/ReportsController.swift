@@ -35,25 +35,9 @@ struct ReportsController {
         guard let report = ReportCatalog.report(id: reportId) else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: FetchRequest.maximumBodyBytes)
-        } catch {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "request body is larger than 64 KiB")
-        }
-        let parameters = try FetchRequest.parse(Array(buffer: body))
-        let tenant: String
-        if let own = key.userId {
-            if let asked = parameters.userId, asked != own {
-                throw APIError(.forbidden, code: "forbidden_tenant", "this key may only read userId '\(own)'")
-            }
-            tenant = own
-        } else {
-            guard let asked = parameters.userId else {
-                throw APIError.badRequest("missing_parameter", "userId is required with a platform-wide key")
-            }
-            tenant = asked
-        }
+        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request))
+        let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
+                                                missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
         do {
             return JSONResponse.make(body: try await (context.store ?? stores.current).reportAsync(report, tenant: tenant, window: window))
