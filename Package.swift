@@ -46,14 +46,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The HTTP API over the store.
+        /// The HTTP API over the store. The published report schemas (`schemas/`, through links in
+        /// `Sources/TallyHTTP/Schemas`) are compiled in, so the binary needs no files beside it.
         .target(
             name: "TallyHTTP",
             dependencies: [
                 "TallyDomain", "TallyStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json")]
         ),
         .executableTarget(
             name: "TallyCLI",

@@ -17,16 +17,13 @@ struct ReportsController {
         rollupReads.post("report/:reportId/fetch", use: fetch)
     }
 
-    struct ListItem: Encodable {
-        var id, name, description, createdAt, updatedAt: String
-    }
+    struct ListBody: Encodable { var items: [ReportListItem] }
 
-    struct ListBody: Encodable { var items: [ListItem] }
-
+    /// The catalog, paged as ChatBotKit's lists are (`take`, `cursor`, `order`; see `ReportListQuery`).
     @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
-        JSONResponse.make(body: ListBody(items: ReportCatalog.all.map {
-            ListItem(id: $0.id, name: $0.name, description: $0.description, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
-        }))
+        let query = request.uri.queryParameters
+        let page = try ReportListQuery.parse { query[$0[...]] }.page(of: ReportCatalog.all, id: \.id)
+        return JSONResponse.make(body: ListBody(items: page.map { ReportListItem($0, schemas: .embedded) }))
     }
 
     @Sendable func fetch(_ request: Request, context: TallyRequestContext) async throws -> Response {
