@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import TallyDomain
 import TallyHTTP
@@ -39,6 +42,8 @@ struct ChatBotKitConformanceTests {
     @Test("every generate answer, single and batch, passes its output schema and equals /fetch's figures")
     func outputsConform() async throws {
         try await withLiveServer(today: { Self.today }, events: Self.events()) { server in
+            let session = URLSession(configuration: .ephemeral)
+            defer { session.finishTasksAndInvalidate() }
             var checks: [SchemaCheck] = []
             var compared = 0
             for tenant in Self.tenants {
@@ -48,7 +53,7 @@ struct ChatBotKitConformanceTests {
                         let id = report.id
                         let body = Self.input(id, tenant: tenant, periodDays: periodDays)
                         let reply = try await send(server, "POST", "api/v1/platform/report/\(id)/generate?userId=\(tenant)",
-                                                   key: server.platformKey, body: body)
+                                                   key: server.platformKey, body: body, session: session)
                         try #require(reply.status == 200, "\(id) \(tenant) \(periodDays): \(String(decoding: reply.body, as: UTF8.self))")
                         let label = "\(report.name), \(tenant), \(periodDays) days"
                         checks.append(SchemaCheck(label: label, schemaFile: try SchemaValidator.schemaFile(for: id),
@@ -56,7 +61,8 @@ struct ChatBotKitConformanceTests {
 
                         // The same window on /fetch: same numbers, ChatBotKit's fields only.
                         let fetched = try await send(server, "POST", "api/v1/report/\(id)/fetch", key: server.platformKey,
-                                                     body: #"{"userId":"\#(tenant)","periodDays":\#(periodDays),"endDate":"\#(Self.today.iso)"}"#)
+                                                     body: #"{"userId":"\#(tenant)","periodDays":\#(periodDays),"endDate":"\#(Self.today.iso)"}"#,
+                                                     session: session)
                         try #require(fetched.status == 200)
                         var expected = try Self.json(fetched.body).filter { try Self.outputProperties(id).contains($0.key) }
                         if id == Self.totalContacts { expected["period"] = "all time" }
@@ -66,7 +72,7 @@ struct ChatBotKitConformanceTests {
                         batch.append(#""\#(id)":\#(body)"#)
                     }
                     let reply = try await send(server, "POST", "api/v1/platform/report/generate?userId=\(tenant)",
-                                               key: server.platformKey, body: "{\(batch.joined(separator: ","))}")
+                                               key: server.platformKey, body: "{\(batch.joined(separator: ","))}", session: session)
                     try #require(reply.status == 200)
                     for report in ReportCatalog.all {
                         checks.append(SchemaCheck(label: "batch: \(report.name), \(tenant), \(periodDays) days",

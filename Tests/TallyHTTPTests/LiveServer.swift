@@ -89,9 +89,10 @@ func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { ni
 }
 
 /// Sends one request with a bearer `key` (or a raw `authorization` header) and returns the reply.
-/// A `path` may carry a query after `?`, sent as written.
+/// A `path` may carry a query after `?`, sent as written. A `session` passed in is kept open, so
+/// that a test sending hundreds of requests reuses its connections.
 func send(_ server: LiveServer, _ method: String, _ path: String, key: String? = nil, authorization: String? = nil,
-          body: String? = nil, bytes: Data? = nil) async throws -> Reply {
+          body: String? = nil, bytes: Data? = nil, session shared: URLSession? = nil) async throws -> Reply {
     let parts = path.split(separator: "?", maxSplits: 1)
     var components = try #require(URLComponents(url: server.baseURL.appendingPathComponent(String(parts[0])), resolvingAgainstBaseURL: false))
     if parts.count == 2 { components.percentEncodedQuery = String(parts[1]) }
@@ -103,8 +104,8 @@ func send(_ server: LiveServer, _ method: String, _ path: String, key: String? =
         request.httpBody = data
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
-    let session = URLSession(configuration: .ephemeral)
-    defer { session.finishTasksAndInvalidate() }
+    let session = shared ?? URLSession(configuration: .ephemeral)
+    defer { if shared == nil { session.finishTasksAndInvalidate() } }
     let (data, response) = try await session.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
     return Reply(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data,
