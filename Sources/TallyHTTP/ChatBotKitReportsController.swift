@@ -95,10 +95,11 @@ struct ChatBotKitReportsController {
         }
         let shape = ChatBotKitShape(report.metric)
         let parsed = try ChatBotKitInput.parse(fields, shape: shape)
+        // A tenant key naming another tenant is refused (403) before the two names are compared.
+        let tenant = try TenantSelection.tenant(for: key, asked: parsed.userId ?? queryUserId, missing: Self.missingTenant)
         if let named = parsed.userId, let queryUserId, named != queryUserId {
             throw .badRequest("invalid_parameter", "userId '\(named)' in the input and '\(queryUserId)' in the query name different tenants")
         }
-        let tenant = try TenantSelection.tenant(for: key, asked: parsed.userId ?? queryUserId, missing: Self.missingTenant)
         return Job(report: report, shape: shape, tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today))
     }
 

@@ -80,6 +80,8 @@ struct GenerateAPITests {
             try expectError(period, 400, code: "invalid_parameter", mentions: "periodDays")
             let clash = try await generate(server, "Total Contacts Report", key: server.platformKey, query: "?userId=t2", body: #"{"userId":"t1"}"#)
             try expectError(clash, 400, code: "invalid_parameter", mentions: "different tenants")
+            let named = try await generate(server, "Total Contacts Report", key: server.tenantKey, query: "?userId=t1", body: #"{"userId":"t2"}"#)
+            try expectError(named, 403, code: "forbidden_tenant", mentions: "t1")
         }
     }
 
