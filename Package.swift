@@ -60,14 +60,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        /// The HTTP API over the stores: keys from the settings store, figures from the rollups.
+        /// The HTTP API over the stores: keys from the settings store, figures from the rollups. The
+        /// published report schemas (`schemas/`, through links in `Sources/TallyHTTP/Schemas`) are
+        /// compiled in, so the binary needs no files beside it.
         .target(
             name: "TallyHTTP",
             dependencies: [
                 "TallyDomain", "TallyStore", "TallySettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json")]
         ),
         .executableTarget(
             name: "TallyCLI",

@@ -1,4 +1,5 @@
-/// Every report Tally serves, in list order.
+/// Every report Tally serves, in list order. A report whose id ChatBotKit publishes follows its
+/// contract on ChatBotKit's routes; the others (`tly…` ids and the last average) are Tally's own.
 public enum ReportCatalog {
     public static let all: [ReportDefinition] = [
         .init(id: "clr3m5n8k000008jq7h9e5b1a", name: "Total Ratings Report",
@@ -34,27 +35,27 @@ public enum ReportCatalog {
               metric: .averagePerConversation(messages: .messagesOfType(.activity), conversations: .conversationsWithActivityMessages)),
         .init(id: "clr3m5n8k000d08jqt4l7y2c9", name: "Average Messages per Conversation",
               description: "Messages of every type divided by the distinct conversations with at least one message",
-              metric: .averagePerConversation(messages: .messages, conversations: .conversationsWithMessages), source: .tally,
+              metric: .averagePerConversation(messages: .messages, conversations: .conversationsWithMessages),
               createdAt: "2026-11-22T00:00:00.000Z", updatedAt: "2026-11-22T00:00:00.000Z"),
         .init(id: "tly7r2q9w000108jqa3thup5r", name: "Thumbs Up Rate Report",
               description: "Thumbs up as a percentage of the ratings received in the period",
-              metric: .percentage(.thumbsUp, of: .ratings), source: .tally,
+              metric: .percentage(.thumbsUp, of: .ratings),
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
         .init(id: "tly7r2q9w000208jqb4nwct6s", name: "New Contacts Report",
               description: "Contacts active in the period whose first event ever falls in the period",
-              metric: .counter(.newContacts), source: .tally,
+              metric: .counter(.newContacts),
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
         .init(id: "tly7r2q9w000308jqc5rtct7t", name: "Returning Contacts Report",
               description: "Contacts active in the period who were first seen before it",
-              metric: .returningContacts, source: .tally,
+              metric: .returningContacts,
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
         .init(id: "tly7r2q9w000408jqd6tktl8u", name: "Total Tokens Report",
               description: "Model tokens of the messages created in the period",
-              metric: .counter(.tokens), source: .tally,
+              metric: .counter(.tokens),
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
         .init(id: "tly7r2q9w000508jqe7tkcv9v", name: "Tokens per Conversation Report",
               description: "Model tokens divided by the distinct conversations with a message in the period",
-              metric: .averagePerConversation(messages: .tokens, conversations: .conversationsWithMessages), source: .tally,
+              metric: .averagePerConversation(messages: .tokens, conversations: .conversationsWithMessages),
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
     ]
 

@@ -21,27 +21,21 @@ public struct ReportDefinition: Sendable, Equatable, Identifiable {
         case returningContacts
     }
 
-    /// Who defined the report: ChatBotKit's public catalog, or Tally's own.
-    public enum Source: String, Sendable, Equatable {
-        case chatbotkit, tally
-    }
 
     public let id: String
     public let name: String
     public let description: String
     public let metric: Metric
-    public let source: Source
     /// When the definition was published (ISO 8601, as the list endpoint shows it).
     public let createdAt: String
     public let updatedAt: String
 
-    public init(id: String, name: String, description: String, metric: Metric, source: Source = .chatbotkit,
+    public init(id: String, name: String, description: String, metric: Metric,
                 createdAt: String = "2025-11-17T00:00:00.000Z", updatedAt: String = "2025-11-17T00:00:00.000Z") {
         self.id = id
         self.name = name
         self.description = description
         self.metric = metric
-        self.source = source
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -5,8 +5,8 @@ import TallyDomain
 /// of every topic it consumes, it answers 503 `partial_assignment` with `Retry-After` instead of
 /// figures that may be partial.
 ///
-/// Every route that reads rollups (report fetches today; report generation, the ChatBotKit generate
-/// routes and anything else that computes figures tomorrow) goes into the `rollupReads` group of
+/// Every route that reads rollups (report fetches, ChatBotKit's generate routes, single and batch,
+/// and anything else that computes figures tomorrow) goes into the `rollupReads` group of
 /// `TallyApplication.buildRouter`, which carries this middleware, rather than checking for itself.
 /// Work that reads rollups outside a request, such as a scheduled run, calls
 /// `requireCompleteAssignment` before it starts. Routes without figures (the catalog list, health,

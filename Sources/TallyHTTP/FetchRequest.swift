@@ -4,23 +4,22 @@ import TallyDomain
 /// The body of `POST /api/v1/report/{reportId}/fetch`, validated field by field so that a bad
 /// request says which parameter is wrong and why.
 struct FetchRequest: Equatable {
-    static let maximumBodyBytes = 64 * 1024
+    static let maximumBodyBytes = JSONRequestBody.maximumBytes
+
+    /// Every property the body may carry, the one place to extend when the route learns one; any
+    /// other property is refused with 400 `invalid_parameter` naming it.
+    static let allowedProperties = ["userId", "periodDays", "endDate"]
 
     var userId: String?
     var periodDays: Int = ReportWindow.defaultPeriodDays
     var endDate: Day?
 
-    /// Parses a body; an empty body means all defaults. Unknown fields are ignored.
+    /// Parses a body; an empty body means all defaults. A property outside `allowedProperties` is
+    /// refused, so that a misspelt parameter never answers as if it had been left out.
     static func parse(_ bytes: [UInt8]) throws(APIError) -> FetchRequest {
         var request = FetchRequest()
-        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return request }
-        let json: JSONValue
-        do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw .badRequest("invalid_json", "request body is not valid JSON")
-        }
-        guard case .object(let fields) = json else { throw .badRequest("invalid_json", "request body must be a JSON object") }
+        let fields = try JSONRequestBody.object(bytes)
+        try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties)
 
         switch fields["userId"] {
         case nil, .null?: break

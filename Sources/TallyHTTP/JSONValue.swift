@@ -1,6 +1,7 @@
 /// Any JSON value, decoded without loss of its JSON type, so that request validation can tell an
-/// integer from a float, a string or a boolean and say exactly what was wrong.
-enum JSONValue: Decodable, Equatable {
+/// integer from a float, a string or a boolean and say exactly what was wrong. It encodes back to
+/// the same JSON, which is how the report list passes published JSON Schemas through unchanged.
+enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -25,6 +26,19 @@ enum JSONValue: Decodable, Equatable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
         }
     }
 }

@@ -17,16 +17,13 @@ struct ReportsController {
         rollupReads.post("report/:reportId/fetch", use: fetch)
     }
 
-    struct ListItem: Encodable {
-        var id, name, description, createdAt, updatedAt: String
-    }
+    struct ListBody: Encodable { var items: [ReportListItem] }
 
-    struct ListBody: Encodable { var items: [ListItem] }
-
+    /// The catalog, paged as ChatBotKit's lists are (`take`, `cursor`, `order`; see `ReportListQuery`).
     @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
-        JSONResponse.make(body: ListBody(items: ReportCatalog.all.map {
-            ListItem(id: $0.id, name: $0.name, description: $0.description, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
-        }))
+        let query = request.uri.queryParameters
+        let page = try ReportListQuery.parse { query[$0[...]] }.page(of: ReportCatalog.all, id: \.id)
+        return JSONResponse.make(body: ListBody(items: page.map { ReportListItem($0, schemas: .embedded) }))
     }
 
     @Sendable func fetch(_ request: Request, context: TallyRequestContext) async throws -> Response {
@@ -35,25 +32,9 @@ struct ReportsController {
         guard let report = ReportCatalog.report(id: reportId) else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: FetchRequest.maximumBodyBytes)
-        } catch {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "request body is larger than 64 KiB")
-        }
-        let parameters = try FetchRequest.parse(Array(buffer: body))
-        let tenant: String
-        if let own = key.userId {
-            if let asked = parameters.userId, asked != own {
-                throw APIError(.forbidden, code: "forbidden_tenant", "this key may only read userId '\(own)'")
-            }
-            tenant = own
-        } else {
-            guard let asked = parameters.userId else {
-                throw APIError.badRequest("missing_parameter", "userId is required with a platform-wide key")
-            }
-            tenant = asked
-        }
+        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request))
+        let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
+                                                missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
         do {
             return JSONResponse.make(body: try await (context.store ?? stores.current).reportAsync(report, tenant: tenant, window: window))

@@ -17,6 +17,7 @@ public enum TallyApplication {
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
         ReportsController(stores: stores, today: today).addRoutes(to: api, rollupReads: rollupReads)
+        ChatBotKitReportsController(stores: stores, today: today).addRoutes(to: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
         return router
     }

@@ -35,7 +35,7 @@ struct Reply {
 }
 
 /// Events at noon UTC on fixed days, so every fetched figure below is known in advance.
-private func seedEvents() -> [Event] {
+func seedEvents() -> [Event] {
     func at(_ date: String) -> Int64 { Int64(Day(iso: date)!.number) * 86_400_000 + 43_200_000 }
     var n = 0
     func make(_ kind: Event.Kind, _ date: String, tenant: String = "t1", conversation: String? = nil, contact: String? = nil) -> Event {
@@ -57,13 +57,16 @@ private func seedEvents() -> [Event] {
 
 /// Starts the real application on a free port of 127.0.0.1, runs `body` against it, then cancels
 /// the server. Each test gets its own store and server, so tests can run in parallel.
-/// `ingestStatus` stands in for the ingest pipeline's progress.
+/// `ingestStatus` stands in for the ingest pipeline's progress; `today` pins the day periods end on
+/// by default; `events` are stored before the server starts.
 func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
+                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
+                    events: [Event] = seedEvents(),
                     _ body: (LiveServer) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-http-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try TallyStore(dataDirectory: directory.path)
-    try store.apply(IngestBatch(events: seedEvents()))
+    try store.apply(IngestBatch(events: events))
     let settings = try SettingsStore(dataDirectory: directory.path)
     let platform = try settings.createKey(name: "platform", role: .admin, userId: nil)
     let tenant = try settings.createKey(name: "tenant", role: .reportViewer, userId: "t1")
@@ -76,7 +79,7 @@ func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { ni
     logger.logLevel = .critical
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let app = TallyApplication.build(store: store, settings: settings, host: "127.0.0.1", port: 0, logger: logger, ingestStatus: ingestStatus,
-                                     onServerRunning: { port in portSink.yield(port) })
+                                     today: today, onServerRunning: { port in portSink.yield(port) })
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
@@ -89,9 +92,14 @@ func withLiveServer(ingestStatus: @escaping @Sendable () -> IngestStatus? = { ni
 }
 
 /// Sends one request with a bearer `key` (or a raw `authorization` header) and returns the reply.
+/// A `path` may carry a query after `?`, sent as written. A `session` passed in is kept open, so
+/// that a test sending hundreds of requests reuses its connections.
 func send(_ server: LiveServer, _ method: String, _ path: String, key: String? = nil, authorization: String? = nil,
-          body: String? = nil, bytes: Data? = nil) async throws -> Reply {
-    var request = URLRequest(url: server.baseURL.appendingPathComponent(path))
+          body: String? = nil, bytes: Data? = nil, session shared: URLSession? = nil) async throws -> Reply {
+    let parts = path.split(separator: "?", maxSplits: 1)
+    var components = try #require(URLComponents(url: server.baseURL.appendingPathComponent(String(parts[0])), resolvingAgainstBaseURL: false))
+    if parts.count == 2 { components.percentEncodedQuery = String(parts[1]) }
+    var request = URLRequest(url: try #require(components.url))
     request.httpMethod = method
     if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
     if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
@@ -99,8 +107,8 @@ func send(_ server: LiveServer, _ method: String, _ path: String, key: String? =
         request.httpBody = data
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
-    let session = URLSession(configuration: .ephemeral)
-    defer { session.finishTasksAndInvalidate() }
+    let session = shared ?? URLSession(configuration: .ephemeral)
+    defer { if shared == nil { session.finishTasksAndInvalidate() } }
     let (data, response) = try await session.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
     return Reply(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data,

@@ -61,6 +61,24 @@ struct PartialAssignmentAPITests {
         }
     }
 
+    @Test("ChatBotKit's generate routes, single and batch, are refused too, and answer once complete")
+    func partialRefusesGenerate() async throws {
+        let stub = StatusStub(Self.partial)
+        try await withLiveServer(ingestStatus: { stub.get() }) { server in
+            let id = ReportCatalog.all[0].id
+            let single = try await send(server, "POST", "api/v1/platform/report/\(id)/generate", key: server.tenantKey, body: "{}")
+            try expectError(single, 503, code: "partial_assignment", mentions: "messages[2]")
+            #expect(single.retryAfter == "5")
+            let batch = try await send(server, "POST", "api/v1/platform/report/generate", key: server.tenantKey, body: "{\"\(id)\": {}}")
+            try expectError(batch, 503, code: "partial_assignment", mentions: "messages[2]")
+            #expect(batch.retryAfter == "5")
+
+            stub.set(PartitionAssignment(assigned: [Self.partition("messages", 0)], partitionCounts: ["messages": 1]))
+            #expect(try await send(server, "POST", "api/v1/platform/report/\(id)/generate", key: server.tenantKey, body: "{}").status == 200)
+            #expect(try await send(server, "POST", "api/v1/platform/report/generate", key: server.tenantKey, body: "{}").status == 200)
+        }
+    }
+
     @Test("without a key the answer is still 401, not the assignment")
     func authenticationFirst() async throws {
         let stub = StatusStub(Self.partial)

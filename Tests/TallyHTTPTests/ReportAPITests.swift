@@ -21,7 +21,8 @@ struct ReportAPITests {
             #expect(reply.contentType?.hasPrefix("application/json") == true)
             let items = try #require(try reply.object()["items"] as? [[String: Any]])
             #expect(items.count == 19)
-            #expect(items.compactMap { $0["id"] as? String } == ReportCatalog.all.map(\.id))
+            // In id order, which is the catalog's order today.
+            #expect(items.compactMap { $0["id"] as? String } == ReportCatalog.all.map(\.id).sorted())
             let names = items.compactMap { $0["name"] as? String }
             #expect(names.contains("Total Ratings Report"))
             #expect(names.contains("Average Messages per Conversation"))
@@ -52,6 +53,15 @@ struct ReportAPITests {
             #expect(byDate["2026-03-10"] == 1)
             #expect(byDate.values.reduce(0, +) == 3)
             #expect(breakdown.allSatisfy { Set($0.keys) == ["date", "total"] })
+            #expect(Set(object.keys) == ["value", "change", "period", "breakdown"])
+        }
+    }
+
+    @Test("an unknown property is refused with a message that names it and lists the known ones")
+    func unknownPropertyMessage() async throws {
+        try await withLiveServer { server in
+            let reply = try await fetch(server, "Total Ratings Report", key: server.tenantKey, body: #"{"periodDay":7}"#)
+            try expectError(reply, 400, code: "invalid_parameter", mentions: "unknown parameter 'periodDay'; known parameters: userId, periodDays, endDate")
         }
     }
 
@@ -119,6 +129,10 @@ struct ReportAPITests {
         BadFetch(body: #"{"userId":""}"#, code: "invalid_parameter", mentions: "userId"),
         BadFetch(body: #"{"userId":7}"#, code: "invalid_parameter", mentions: "userId"),
         BadFetch(body: "{\"userId\":\"\(String(repeating: "u", count: 129))\"}", code: "invalid_parameter", mentions: "userId"),
+        // Unknown properties are refused, not ignored: a typo must not answer as if defaulted.
+        BadFetch(body: #"{"periodDay":7}"#, code: "invalid_parameter", mentions: "'periodDay'"),
+        BadFetch(body: #"{"userId":"t1","botId":"b1"}"#, code: "invalid_parameter", mentions: "'botId'"),
+        BadFetch(body: #"{"enddate":"2026-03-15"}"#, code: "invalid_parameter", mentions: "'enddate'"),
     ])
     func badRequest(_ bad: BadFetch) async throws {
         try await withLiveServer { server in

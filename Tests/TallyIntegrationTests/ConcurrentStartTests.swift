@@ -38,7 +38,7 @@ struct ConcurrentStartTests {
             }
             var ok = true
             for key in keys {
-                let (status, secret, log) = key.finish()
+                let (status, secret, log) = await OffPool.run { key.finish() }
                 #expect(status == 0, "round \(round): keys create failed: \(log)")
                 ok = ok && status == 0
                 key.secret = secret
@@ -55,7 +55,7 @@ struct ConcurrentStartTests {
                 ok = ok && status == 200
             }
             if ok { succeeded += 1 }
-            server.terminate()
+            await OffPool.run { server.terminate() }
             try? FileManager.default.removeItem(atPath: dataDirectory + "-serve.log")
         }
         #expect(succeeded == rounds)

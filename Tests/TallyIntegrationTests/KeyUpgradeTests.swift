@@ -102,7 +102,7 @@ struct KeyUpgradeTests {
             if round.isMultiple(of: 2) { try server.start() }
             for _ in 0..<2 { lists.append(Self.start(binary, ["keys", "list", "--data-dir", dataDirectory])) }
             if !round.isMultiple(of: 2) { try server.start() }
-            let outcomes = lists.map { $0() }
+            let outcomes = await OffPool.run { lists.map { $0() } }
             let port = try await server.waitForHTTPPort()
 
             let settings = try SettingsStore(dataDirectory: dataDirectory)
@@ -116,7 +116,7 @@ struct KeyUpgradeTests {
             #expect(accepted == 200, "round \(round)")
             #expect(try TallyStore(dataDirectory: dataDirectory).retiredApiKeys().isEmpty)
             if outcomes.allSatisfy({ $0.status == 0 }), importers == 1, commands == 4, accepted == 200 { succeeded += 1 }
-            server.terminate()
+            await OffPool.run { server.terminate() }
         }
         #expect(succeeded == rounds)
         print("key-upgrade: \(succeeded) of \(rounds) rounds of serve + 2 keys list on an old data directory imported exactly once")

@@ -69,7 +69,7 @@ struct PartialRebuildTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let log = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
+        let log = Task { await OffPool.run { errors.fileHandleForReading.readDataToEndOfFile() } }
         var failures = 0
         var requests = 0
         while process.isRunning {
@@ -82,9 +82,8 @@ struct PartialRebuildTests {
             requests += 1
             try await Task.sleep(for: .milliseconds(20))
         }
-        process.waitUntilExit()
-        let run = Run(status: process.terminationStatus, output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                      log: String(decoding: await log.value, as: UTF8.self))
+        let (status, out, _) = await OffPool.finish(process, output: output, errors: nil)
+        let run = Run(status: status, output: out, log: String(decoding: await log.value, as: UTF8.self))
         return (run, requests, failures)
     }
 
@@ -223,6 +222,7 @@ struct PartialRebuildTests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // Refused before anything is read: the wait is short.
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
 

@@ -72,9 +72,9 @@ struct RebuildTests {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, summary, _) = await OffPool.finish(rebuild, output: output, errors: nil)
         let rebuildLog = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        #expect(rebuild.terminationStatus == 0, "rebuild said: \(summary)\n\(rebuildLog.suffix(4000))")
+        #expect(status == 0, "rebuild said: \(summary)\n\(rebuildLog.suffix(4000))")
         ends.merge(try await producing.value) { Swift.max($0, $1) }
         let result = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
         #expect(result["switched"] as? Bool == true && result["verified"] as? Bool == true)
@@ -132,10 +132,8 @@ struct RebuildTests {
         try rebuild.run()
         try await Task.sleep(for: .seconds(8))
         try #require(server.signal(SIGCONT))
-        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let rebuildLog = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        rebuild.waitUntilExit()
-        #expect(rebuild.terminationStatus == 0, "rebuild said: \(summary)\n\(rebuildLog.suffix(4000))")
+        let (status, summary, rebuildLog) = await OffPool.finish(rebuild, output: output, errors: log)
+        #expect(status == 0, "rebuild said: \(summary)\n\(rebuildLog.suffix(4000))")
         #expect(rebuildLog.contains("asking the live server to pause"), "the rebuild took the stalled server for none")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
         #expect(result["switched"] as? Bool == true && result["verified"] as? Bool == true)
@@ -187,9 +185,8 @@ struct RebuildTests {
         rebuild.standardError = errors
         rebuild.standardOutput = FileHandle.nullDevice
         try rebuild.run()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        rebuild.waitUntilExit()
-        #expect(rebuild.terminationStatus == 3)
+        let (status, _, log) = await OffPool.finish(rebuild, output: nil, errors: errors)
+        #expect(status == 3)
         #expect(log.contains("differs: userId tenant-2 day \(end.advanced(by: -3).iso)"))
         #expect(StoreLocation(dataDirectory: dataDirectory).currentFileName == StoreLocation.defaultFileName)
         // The live server resumed: new events are still counted.

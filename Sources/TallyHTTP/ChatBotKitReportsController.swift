@@ -1,0 +1,116 @@
+import Hummingbird
+import TallyDomain
+import TallySettings
+import TallyStore
+
+/// ChatBotKit's report routes, so that ChatBotKit's SDK works against Tally unchanged:
+/// `POST /api/v1/platform/report/{reportId}/generate` and the batch
+/// `POST /api/v1/platform/report/generate` (report id → input in, report id → output out).
+///
+/// They compute exactly what `/api/v1/report/{reportId}/fetch` computes and differ only in the
+/// input they read (`ChatBotKitInput`) and the shape they answer in (`ChatBotKitOutput`).
+/// ChatBotKit's inputs name no tenant for most reports: a tenant key reads its own tenant, and a
+/// platform-wide key names one with `?userId=` in the query (Total Contacts' input names it with
+/// `userId` itself).
+struct ChatBotKitReportsController {
+    let stores: StoreHolder
+    /// Today in UTC, where every period ends; injectable so tests can pin it.
+    let today: @Sendable () -> Day
+
+    /// A batch's members share one read of the store; the bound keeps that read short.
+    static let maximumBatchSize = 50
+
+    static let missingTenant = "userId is required with a platform-wide key: name the tenant with ?userId= in the query"
+
+    /// - Parameter rollupReads: the routes behind `CompleteAssignmentMiddleware`; both routes read rollups.
+    func addRoutes(to rollupReads: RouterGroup<TallyRequestContext>) {
+        rollupReads.post("platform/report/generate", use: generateBatch)
+        rollupReads.post("platform/report/:reportId/generate", use: generate)
+    }
+
+    /// One report to compute, once its input is checked and its tenant decided.
+    struct Job: Sendable {
+        var report: ReportDefinition
+        var shape: ChatBotKitShape
+        var tenant: String
+        var window: ReportWindow
+    }
+
+    @Sendable func generate(_ request: Request, context: TallyRequestContext) async throws -> Response {
+        guard let key = context.apiKey else { throw APIError.missingKey }
+        let report = try Self.report(id: context.parameters.get("reportId") ?? "")
+        let queryUserId = try Self.queryUserId(request, key: key)
+        let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
+        let job = try plan(report, input: .object(fields), key: key, queryUserId: queryUserId, today: today())
+        let result = try await compute([job], context: context)[0]
+        return JSONResponse.make(body: ChatBotKitOutput(result, as: job.shape))
+    }
+
+    /// Every member answers on its own: an unknown report id or a bad input puts an error in that
+    /// member's place and the others are computed, from one snapshot of the store. Only a body that
+    /// is not a JSON object, a batch over the bound, a bad query or an unreadable store fail the
+    /// whole request.
+    @Sendable func generateBatch(_ request: Request, context: TallyRequestContext) async throws -> Response {
+        guard let key = context.apiKey else { throw APIError.missingKey }
+        let queryUserId = try Self.queryUserId(request, key: key)
+        let members = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
+        guard members.count <= Self.maximumBatchSize else {
+            throw APIError.badRequest("invalid_parameter",
+                                      "a batch may hold at most \(Self.maximumBatchSize) reports; this one holds \(members.count)")
+        }
+        let day = today()
+        var answers: [String: BatchAnswer] = [:]
+        var jobs: [(id: String, job: Job)] = []
+        for (id, input) in members {
+            do throws(APIError) {
+                jobs.append((id, try plan(try Self.report(id: id), input: input, key: key, queryUserId: queryUserId, today: day)))
+            } catch {
+                answers[id] = .failure(error)
+            }
+        }
+        let results = try await compute(jobs.map(\.job), context: context)
+        for (member, result) in zip(jobs, results) {
+            answers[member.id] = .output(ChatBotKitOutput(result, as: member.job.shape))
+        }
+        return JSONResponse.make(body: answers)
+    }
+
+    static func report(id: String) throws(APIError) -> ReportDefinition {
+        guard let report = ReportCatalog.report(id: id) else {
+            throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'")
+        }
+        return report
+    }
+
+    /// The tenant `?userId=` names, checked against the key at once: a tenant key naming another
+    /// tenant is refused for the whole request, as on `/fetch`.
+    static func queryUserId(_ request: Request, key: ApiKey) throws(APIError) -> String? {
+        guard let value = request.uri.queryParameters["userId"], !value.isEmpty else { return nil }
+        guard value.count <= 128 else { throw .badRequest("invalid_parameter", "userId must be 1 to 128 characters") }
+        return try TenantSelection.tenant(for: key, asked: String(value), missing: missingTenant)
+    }
+
+    func plan(_ report: ReportDefinition, input: JSONValue, key: ApiKey, queryUserId: String?, today: Day) throws(APIError) -> Job {
+        guard case .object(let fields) = input else {
+            throw .badRequest("invalid_parameter", "the input of report '\(report.id)' must be a JSON object")
+        }
+        let shape = ChatBotKitShape(report.metric)
+        let parsed = try ChatBotKitInput.parse(fields, shape: shape)
+        // A tenant key naming another tenant is refused (403) before the two names are compared.
+        let tenant = try TenantSelection.tenant(for: key, asked: parsed.userId ?? queryUserId, missing: Self.missingTenant)
+        if let named = parsed.userId, let queryUserId, named != queryUserId {
+            throw .badRequest("invalid_parameter", "userId '\(named)' in the input and '\(queryUserId)' in the query name different tenants")
+        }
+        return Job(report: report, shape: shape, tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today))
+    }
+
+    private func compute(_ jobs: [Job], context: TallyRequestContext) async throws(APIError) -> [ReportResult] {
+        guard !jobs.isEmpty else { return [] }
+        do {
+            return try await (context.store ?? stores.current).reportsAsync(jobs.map { ($0.report, $0.tenant, $0.window) })
+        } catch {
+            context.logger.error("report generation failed", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")
+        }
+    }
+}
