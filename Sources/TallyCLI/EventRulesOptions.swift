@@ -4,10 +4,10 @@ import ArgumentParser
 /// (`serve`, `rebuild`, `dead-letters replay`): each must use the values the live server uses, or
 /// a replay would count what ingest rejected, or the other way round.
 struct EventRulesOptions: ParsableArguments {
-    @Option(help: "Skip an event whose id was already counted for its tenant within this many days of event time; 0 disables (env TALLY_DEDUPE_DAYS).")
+    @Option(help: "Skip an event whose id was first counted for its tenant at most this many days before (by Kafka record time, whatever its occurredAt); 0 disables (env TALLY_DEDUPE_DAYS).")
     var dedupeDays: Int = Int(environment("TALLY_DEDUPE_DAYS", "7")) ?? 7
 
-    @Option(help: "Reject events older than this many days (env TALLY_RETENTION_DAYS).")
+    @Option(help: "Reject events older than this many days before their Kafka record's timestamp (env TALLY_RETENTION_DAYS).")
     var retentionDays: Int = Int(environment("TALLY_RETENTION_DAYS", "400")) ?? 400
 
     func validate() throws {

@@ -58,7 +58,8 @@ final class BrokerProcess: @unchecked Sendable {
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// Starts the broker and waits (at most 10 s) until it accepts connections.
+    /// Starts the broker and waits (at most 30 s: a loaded 2-core machine can be slow to start one)
+    /// until it accepts connections.
     func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -69,13 +70,13 @@ final class BrokerProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if Self.accepts(port: port) { return }
             try #require(process.isRunning, "tansu exited at start: \(String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self))")
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("tansu did not listen on \(address) within 10 s")
+        Issue.record("tansu did not listen on \(address) within 30 s: \(String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self).suffix(2000))")
         throw CancellationError()
     }
 
