@@ -81,10 +81,8 @@ extension IngestSession {
     func alignPause() {
         pauseNeedsAligning = false
         if paused {
-            let unpaused = Set(committed.keys).subtracting(pausedPartitions)
-            guard !unpaused.isEmpty else { return }
-            consumer.pause(Array(unpaused))
-            pausedPartitions.formUnion(unpaused)
+            // Whether or not librdkafka kept the pause, pausing again is harmless.
+            pauseFetching()
         } else if !pausedPartitions.isEmpty {
             resumeFetching()
         }
