@@ -17,7 +17,8 @@ public enum ChatBotKitShape: Sendable, Equatable {
 
     public init(_ metric: ReportDefinition.Metric) {
         switch metric {
-        case .counter, .distinct, .returningContacts: self = .periodWithBreakdown
+        // Hourly Activity's heatmap is Tally's own: its ChatBotKit-style answer is the daily counts.
+        case .counter, .distinct, .returningContacts, .hourlyActivity: self = .periodWithBreakdown
         case .averagePerConversation, .percentage: self = .periodValue
         case .totalContacts: self = .allTime
         }

@@ -46,6 +46,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { iso }
 
+    /// The weekday, Monday first: 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+    public var weekdayFromMonday: Int {
+        let shifted = (Int(number) + 3) % 7
+        return shifted < 0 ? shifted + 7 : shifted
+    }
+
     static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -51,6 +51,13 @@ public struct Event: Sendable, Equatable {
         return Day(epochSeconds: seconds)
     }
 
+    /// The hour (0...23) of the event's instant within its day, in the zone that defines `day`
+    /// (UTC for now; a tenant's zone must change both together).
+    public var hourOfDay: Int {
+        let millisOfDay = occurredAtMillis - Int64(day.number) * 86_400_000
+        return Int(millisOfDay / 3_600_000)
+    }
+
     /// The wire name of the event's type.
     public var typeName: String {
         switch kind {

@@ -10,11 +10,7 @@ public struct ReportCalculator {
         let days = window.days
         switch report.metric {
         case .counter(let field):
-            let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
-            let daily = days.map { field.value(in: counters[$0] ?? DailyCounters()) }
-            let previous = window.previous.days.reduce(Int64(0)) { $0 + field.value(in: counters[$1] ?? DailyCounters()) }
-            let value = daily.reduce(0, +)
-            return result(window, value: .count(value), change: .count(value - previous), daily: daily.map(ReportNumber.count))
+            return try summed(field, tenant: tenant, window: window, from: rollups)
 
         case .totalContacts:
             let before = try rollups.totalContacts(tenant: tenant, through: window.previousEnd)
@@ -64,7 +60,27 @@ public struct ReportCalculator {
             let previous = Int64(previousActive) - new(window.previous.days)
             let daily = days.map { ReportNumber.count(Int64(perDay[$0] ?? 0) - new([$0])) }
             return result(window, value: .count(value), change: .count(value - previous), daily: daily)
+
+        case .hourlyActivity:
+            // value, change and breakdown are Total Messages' figures, from the daily counters.
+            var report = try summed(.messages, tenant: tenant, window: window, from: rollups)
+            let hourly = try rollups.hourlyMessages(tenant: tenant, from: window.start, through: window.end)
+            var heatmap = Array(repeating: Array(repeating: Int64(0), count: HourlyMessages.hoursPerDay), count: 7)
+            for (day, hours) in hourly where day >= window.start && day <= window.end {
+                for hour in 0..<HourlyMessages.hoursPerDay { heatmap[day.weekdayFromMonday][hour] += hours[hour] }
+            }
+            report.heatmap = heatmap
+            return report
         }
+    }
+
+    /// A counter summed over the period, compared with the previous period, per day.
+    private func summed(_ field: CounterField, tenant: String, window: ReportWindow, from rollups: some RollupReading) throws -> ReportResult {
+        let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)
+        let daily = window.days.map { field.value(in: counters[$0] ?? DailyCounters()) }
+        let previous = window.previous.days.reduce(Int64(0)) { $0 + field.value(in: counters[$1] ?? DailyCounters()) }
+        let value = daily.reduce(0, +)
+        return result(window, value: .count(value), change: .count(value - previous), daily: daily.map(ReportNumber.count))
     }
 
     private func result(_ window: ReportWindow, value: ReportNumber, change: ReportNumber, daily: [ReportNumber]) -> ReportResult {

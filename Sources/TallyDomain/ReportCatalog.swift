@@ -57,6 +57,10 @@ public enum ReportCatalog {
               description: "Model tokens divided by the distinct conversations with a message in the period",
               metric: .averagePerConversation(messages: .tokens, conversations: .conversationsWithMessages),
               createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
+        .init(id: "tly7r2q9w000608jqf8hrac0w", name: "Hourly Activity Report",
+              description: "Messages of every type in the period, per day and per weekday and hour of day (UTC), Monday first",
+              metric: .hourlyActivity,
+              createdAt: "2026-12-01T00:00:00.000Z", updatedAt: "2026-12-01T00:00:00.000Z"),
     ]
 
     private static let byId = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })

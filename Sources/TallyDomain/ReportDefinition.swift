@@ -19,6 +19,9 @@ public struct ReportDefinition: Sendable, Equatable, Identifiable {
         /// Active contacts whose first-seen day lies before the period: distinct active contacts
         /// minus the contacts first seen in the period; per day, the day's active minus its new.
         case returningContacts
+        /// Messages per day as `.counter(.messages)`, plus a weekday × hour matrix of the period's
+        /// messages (Monday first, hours 0–23, in the zone of the rollup's days: UTC for now).
+        case hourlyActivity
     }
 
 

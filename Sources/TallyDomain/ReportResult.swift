@@ -12,12 +12,17 @@ public struct ReportResult: Sendable, Equatable, Encodable {
     public var change: ReportNumber
     public var period: String
     public var breakdown: [Entry]
+    /// Hourly Activity's messages per weekday (0 = Monday … 6 = Sunday) × hour (0–23). Nil for every
+    /// other report, and the synthesized encoding skips a nil optional, so their responses keep
+    /// exactly the shape they had.
+    public var heatmap: [[Int64]]?
 
-    public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry]) {
+    public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry], heatmap: [[Int64]]? = nil) {
         self.value = value
         self.change = change
         self.period = period
         self.breakdown = breakdown
+        self.heatmap = heatmap
     }
 }
 

@@ -28,6 +28,8 @@ public struct RollupDelta: Sendable {
 
     public private(set) var counters: [TenantDay: DailyCounters] = [:]
     public private(set) var members: [SetKey: Set<String>] = [:]
+    /// Messages per hour of each tenant-day the batch touches (Hourly Activity).
+    public private(set) var hourly: [TenantDay: HourlyMessages] = [:]
     /// The earliest day each contact was seen in this batch, for first-seen (Total Contacts).
     public private(set) var contactFirstSeen: [TenantContact: Day] = [:]
     /// Events folded so far.
@@ -46,7 +48,8 @@ public struct RollupDelta: Sendable {
     public mutating func add(_ event: Event) {
         let day = event.day
         let tenant = event.userId
-        counters[TenantDay(tenant: tenant, day: day), default: DailyCounters()].count(event)
+        let tenantDay = TenantDay(tenant: tenant, day: day)
+        counters[tenantDay, default: DailyCounters()].count(event)
         if let contact = event.contactId {
             members[SetKey(tenant: tenant, day: day, set: .activeContacts), default: []].insert(contact)
             let key = TenantContact(tenant: tenant, contact: contact)
@@ -55,6 +58,9 @@ public struct RollupDelta: Sendable {
             } else {
                 contactFirstSeen[key] = day
             }
+        }
+        if case .messageCreated = event.kind {
+            hourly[tenantDay, default: HourlyMessages()].count(hour: event.hourOfDay)
         }
         if case .messageCreated(let type) = event.kind, let conversation = event.conversationId {
             members[SetKey(tenant: tenant, day: day, set: .conversationsWithMessages), default: []].insert(conversation)

@@ -9,6 +9,8 @@ public protocol RollupReading {
     func dailyDistinctCounts(tenant: String, set: MemberSet, from: Day, through: Day) throws -> [Day: Int]
     /// The distinct count of the union of `set` over `from...through`.
     func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int
+    /// Messages per hour for every day in `from...through` that has any; absent days are zero.
+    func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

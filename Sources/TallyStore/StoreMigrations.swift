@@ -163,6 +163,45 @@ enum StoreMigrations {
                 ALTER TABLE daily_counters ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        // Hourly Activity. One row per tenant-day with 24 hour columns rather than one row per
+        // hour: a 365-day report reads 365 short rows instead of 8 760, and ingest still upserts
+        // additively, once per touched tenant-day per batch, with no read. Days counted before this
+        // version have no row (their events are gone); a rebuild fills them.
+        migrator.registerMigration("v6-hourly-messages") { db in
+            try db.execute(sql: """
+                -- Messages per tenant, day and hour of that day (hNN = hour NN), in the zone that
+                -- defines the day (UTC for now). Additive, like daily_counters.
+                CREATE TABLE hourly_messages (
+                    tenant TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    h00 INTEGER NOT NULL DEFAULT 0,
+                    h01 INTEGER NOT NULL DEFAULT 0,
+                    h02 INTEGER NOT NULL DEFAULT 0,
+                    h03 INTEGER NOT NULL DEFAULT 0,
+                    h04 INTEGER NOT NULL DEFAULT 0,
+                    h05 INTEGER NOT NULL DEFAULT 0,
+                    h06 INTEGER NOT NULL DEFAULT 0,
+                    h07 INTEGER NOT NULL DEFAULT 0,
+                    h08 INTEGER NOT NULL DEFAULT 0,
+                    h09 INTEGER NOT NULL DEFAULT 0,
+                    h10 INTEGER NOT NULL DEFAULT 0,
+                    h11 INTEGER NOT NULL DEFAULT 0,
+                    h12 INTEGER NOT NULL DEFAULT 0,
+                    h13 INTEGER NOT NULL DEFAULT 0,
+                    h14 INTEGER NOT NULL DEFAULT 0,
+                    h15 INTEGER NOT NULL DEFAULT 0,
+                    h16 INTEGER NOT NULL DEFAULT 0,
+                    h17 INTEGER NOT NULL DEFAULT 0,
+                    h18 INTEGER NOT NULL DEFAULT 0,
+                    h19 INTEGER NOT NULL DEFAULT 0,
+                    h20 INTEGER NOT NULL DEFAULT 0,
+                    h21 INTEGER NOT NULL DEFAULT 0,
+                    h22 INTEGER NOT NULL DEFAULT 0,
+                    h23 INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (tenant, day)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

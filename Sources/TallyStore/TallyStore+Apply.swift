@@ -21,6 +21,7 @@ extension TallyStore {
             var counters = delta.counters
             try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
             try self.upsertCounters(counters, db: db)
+            try self.upsertHourly(delta.hourly, db: db)
             try self.applyMembers(delta.members, staged: &staged, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
@@ -146,6 +147,45 @@ extension TallyStore {
             var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number, c.conversations, c.messages]
             arguments += c.messagesByType.map { $0 as (any DatabaseValueConvertible)? }
             arguments += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts, c.tokens]
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Adds each touched tenant-day's hourly messages: one additive upsert per tenant-day.
+    private func upsertHourly(_ hourly: [RollupDelta.TenantDay: HourlyMessages], db: Database) throws {
+        guard !hourly.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO hourly_messages (tenant, day, h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (tenant, day) DO UPDATE SET
+                h00 = h00 + excluded.h00,
+                h01 = h01 + excluded.h01,
+                h02 = h02 + excluded.h02,
+                h03 = h03 + excluded.h03,
+                h04 = h04 + excluded.h04,
+                h05 = h05 + excluded.h05,
+                h06 = h06 + excluded.h06,
+                h07 = h07 + excluded.h07,
+                h08 = h08 + excluded.h08,
+                h09 = h09 + excluded.h09,
+                h10 = h10 + excluded.h10,
+                h11 = h11 + excluded.h11,
+                h12 = h12 + excluded.h12,
+                h13 = h13 + excluded.h13,
+                h14 = h14 + excluded.h14,
+                h15 = h15 + excluded.h15,
+                h16 = h16 + excluded.h16,
+                h17 = h17 + excluded.h17,
+                h18 = h18 + excluded.h18,
+                h19 = h19 + excluded.h19,
+                h20 = h20 + excluded.h20,
+                h21 = h21 + excluded.h21,
+                h22 = h22 + excluded.h22,
+                h23 = h23 + excluded.h23
+            """)
+        for (key, hours) in hourly {
+            var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number]
+            arguments += hours.counts.map { $0 as (any DatabaseValueConvertible)? }
             try statement.execute(arguments: StatementArguments(arguments))
         }
     }

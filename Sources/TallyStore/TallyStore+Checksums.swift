@@ -3,7 +3,7 @@ import GRDB
 import TallyDomain
 
 extension TallyStore {
-    /// A checksum of every rollup of each tenant's day: its counters and the members (by
+    /// A checksum of every rollup of each tenant's day: its counters, hourly messages and the members (by
     /// identifier, not ordinal) of each of its member sets.
     ///
     /// Two stores built from the same events agree on every checksum even though they may have
@@ -27,6 +27,17 @@ extension TallyStore {
             while let row = try counters.next() {
                 let key = RollupDelta.TenantDay(tenant: row["tenant"], day: Day(number: row["day"]))
                 var values: [UInt64] = []
+                for column in row.columnNames where column != "tenant" && column != "day" {
+                    values.append(UInt64(bitPattern: row[column] as Int64))
+                }
+                parts[key, default: []].append(Self.combine(values))
+            }
+            // Hourly rows hash apart from the day's counters (a marker first), so that moving a
+            // count between the tables cannot cancel out.
+            let hourly = try Row.fetchCursor(db, sql: "SELECT * FROM hourly_messages")
+            while let row = try hourly.next() {
+                let key = RollupDelta.TenantDay(tenant: row["tenant"], day: Day(number: row["day"]))
+                var values: [UInt64] = [0x686F_7572_6C79]
                 for column in row.columnNames where column != "tenant" && column != "day" {
                     values.append(UInt64(bitPattern: row[column] as Int64))
                 }

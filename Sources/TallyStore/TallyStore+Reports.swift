@@ -70,6 +70,21 @@ struct SnapshotReader: RollupReading {
         return OrdinalBitmap.unionCount(bitmaps)
     }
 
+    func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT day, h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23
+            FROM hourly_messages WHERE tenant = ? AND day BETWEEN ? AND ?
+            """)
+        var result: [Day: HourlyMessages] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, from.number, through.number])
+        while let row = try rows.next() {
+            var hours = HourlyMessages()
+            for hour in 0..<HourlyMessages.hoursPerDay { hours[hour] = row[1 + hour] }
+            result[Day(number: row[0])] = hours
+        }
+        return result
+    }
+
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT COALESCE(SUM(new_contacts), 0) FROM daily_counters WHERE tenant = ? AND day <= ?"),

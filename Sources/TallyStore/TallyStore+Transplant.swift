@@ -44,12 +44,13 @@ extension TallyStore {
 
     /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
     private func replaceTenant(_ tenant: String, with rows: ScopedRows, db: Database) throws {
-        for table in ["members", "member_sequences", "daily_counters", "daily_bitmaps", "seen_event_ids"] {
+        for table in ["members", "member_sequences", "daily_counters", "hourly_messages", "daily_bitmaps", "seen_event_ids"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
         }
         try Self.insert(rows.members, into: "members", db: db)
         try Self.insert(rows.sequences, into: "member_sequences", db: db)
         try Self.insert(rows.counters, into: "daily_counters", db: db)
+        try Self.insert(rows.hourly, into: "hourly_messages", db: db)
         try Self.insert(rows.bitmaps, into: "daily_bitmaps", db: db)
         try Self.insert(rows.seen, into: "seen_event_ids", db: db)
     }
@@ -59,11 +60,12 @@ extension TallyStore {
     private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, db: Database) throws -> Set<RollupDelta.TenantDay> {
         let members = try MemberRenumbering(tenant: tenant, members: rows.members, db: db)
 
-        for table in ["daily_counters", "daily_bitmaps"] {
+        for table in ["daily_counters", "hourly_messages", "daily_bitmaps"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         }
         try db.execute(sql: "DELETE FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         try Self.insert(rows.counters, into: "daily_counters", db: db)
+        try Self.insert(rows.hourly, into: "hourly_messages", db: db)
         // An id is one event: a copy with another occurredAt outside the range is the same event.
         try Self.insert(rows.seen, into: "seen_event_ids", orReplace: true, db: db)
         for row in rows.bitmaps {
@@ -152,6 +154,7 @@ struct ScopedRows {
     var members: [Row]
     var sequences: [Row]
     var counters: [Row]
+    var hourly: [Row]
     var bitmaps: [Row]
     var seen: [Row]
 
@@ -160,6 +163,7 @@ struct ScopedRows {
         members = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE tenant = ?", arguments: [tenant])
         sequences = try Row.fetchAll(db, sql: "SELECT * FROM member_sequences WHERE tenant = ?", arguments: [tenant])
         counters = try Row.fetchAll(db, sql: "SELECT * FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+        hourly = try Row.fetchAll(db, sql: "SELECT * FROM hourly_messages WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         bitmaps = try Row.fetchAll(db, sql: "SELECT * FROM daily_bitmaps WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: arguments)
     }

@@ -41,7 +41,7 @@ struct ChatBotKitOutputTests {
             case .averagePerConversation, .percentage:
                 #expect(shape == .periodValue)
                 #expect(shape.inputProperties == ["periodDays"])
-            case .counter, .distinct, .returningContacts:
+            case .counter, .distinct, .returningContacts, .hourlyActivity:
                 #expect(shape == .periodWithBreakdown)
                 #expect(!shape.requiresUserId)
             }

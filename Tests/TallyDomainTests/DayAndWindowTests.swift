@@ -151,6 +151,31 @@ struct DayAndWindowTests {
         #expect(RFC3339.epochMilliseconds(text) == nil)
     }
 
+    @Test("weekdays count from Monday and agree with Foundation's calendar on both sides of the epoch")
+    func weekdays() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for number in Int32(-800)...800 {
+            let day = Day(number: number)
+            let weekday = calendar.component(.weekday, from: Date(timeIntervalSince1970: TimeInterval(number) * 86_400))
+            #expect(day.weekdayFromMonday == (weekday + 5) % 7, "\(day)")
+        }
+        #expect(Day(iso: "2026-03-02")!.weekdayFromMonday == 0)
+        #expect(Day(iso: "2026-03-01")!.weekdayFromMonday == 6)
+    }
+
+    @Test("an event's hour is the UTC hour of its instant within its day, before the epoch too")
+    func hourOfDay() {
+        func hour(_ millis: Int64) -> Int { Event(id: "e", kind: .conversationCreated, userId: "u", occurredAtMillis: millis).hourOfDay }
+        #expect(hour(0) == 0)
+        #expect(hour(3_599_999) == 0)
+        #expect(hour(3_600_000) == 1)
+        #expect(hour(86_399_999) == 23)
+        #expect(hour(-1) == 23)
+        #expect(hour(-3_600_000) == 23)
+        #expect(hour(-3_600_001) == 22)
+    }
+
     @Test("a 7-day window ending 2026-01-03 spans the year boundary")
     func windowAcrossYear() throws {
         let window = ReportWindow(periodDays: 7, end: try #require(Day(iso: "2026-01-03")))

@@ -73,6 +73,16 @@ private struct NaiveRollups: RollupReading {
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         Int64(firstSeen(tenant: tenant).values.filter { $0 <= day }.count)
     }
+
+    func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages] {
+        var result: [Day: HourlyMessages] = [:]
+        for event in events(of: tenant, from: from, through: through) {
+            guard case .messageCreated = event.kind else { continue }
+            let hour = Int((event.occurredAtMillis - Int64(event.day.number) * 86_400_000) / 3_600_000)
+            result[event.day, default: HourlyMessages()][hour] += 1
+        }
+        return result
+    }
 }
 
 /// An event at noon UTC of `date`, so the day under test is obvious from the call site.
@@ -229,6 +239,43 @@ struct ReportCalculatorTests {
         #expect(result.breakdown.count == 5)
         #expect(result.breakdown.map(\.date) == ["2026-02-26", "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"])
         #expect(result.breakdown.allSatisfy { $0.total.doubleValue == 0 })
+    }
+
+    @Test("hourly activity is Total Messages plus a Monday-first weekday × UTC hour matrix of the period")
+    func hourlyActivity() throws {
+        // 2026-03-02 is a Monday, 2026-03-01 a Sunday.
+        func at(_ date: String, _ millisOfDay: Int64, _ kind: Event.Kind = .messageCreated(.user)) -> Event {
+            Event(id: UUID().uuidString, kind: kind, userId: "t1",
+                  occurredAtMillis: Int64(Day(iso: date)!.number) * 86_400_000 + millisOfDay, conversationId: "c")
+        }
+        let events = [
+            at("2026-03-02", 0), at("2026-03-02", 3_599_999), at("2026-03-02", 86_399_999, .messageCreated(.bot)),
+            at("2026-03-01", 13 * 3_600_000 + 1, .messageCreated(.reasoning)),
+            at("2026-03-01", 13 * 3_600_000, .conversationCreated), at("2026-03-01", 5, .ratingCreated(value: 1)),
+            at("2026-02-28", 7 * 3_600_000), // previous period
+        ]
+        let result = try report("Hourly Activity Report", events, periodDays: 2, end: "2026-03-02")
+        let messages = try report("Total Messages Report", events, periodDays: 2, end: "2026-03-02")
+        #expect((result.value, result.change, result.period, result.breakdown) == (messages.value, messages.change, messages.period, messages.breakdown))
+        #expect(result.value == .count(4))
+        var expected = Array(repeating: Array(repeating: Int64(0), count: 24), count: 7)
+        expected[0][0] = 2
+        expected[0][23] = 1
+        expected[6][13] = 1
+        #expect(result.heatmap == expected)
+        #expect(messages.heatmap == nil)
+    }
+
+    @Test("a heatmap is encoded only for the report that has one")
+    func heatmapEncoding() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let plain = ReportResult(value: .count(1), change: .count(0), period: "last 1 day", breakdown: [.init(date: "2026-03-02", total: .count(1))])
+        #expect(String(decoding: try encoder.encode(plain), as: UTF8.self)
+            == #"{"breakdown":[{"date":"2026-03-02","total":1}],"change":0,"period":"last 1 day","value":1}"#)
+        var withMap = plain
+        withMap.heatmap = [[1, 2], [3]]
+        #expect(String(decoding: try encoder.encode(withMap), as: UTF8.self).contains(#""heatmap":[[1,2],[3]]"#))
     }
 
     @Test("ratios round half away from zero to hundredths", arguments: [

@@ -149,8 +149,10 @@ enum HTTPFetch {
         let breakdown = (json["breakdown"] as? [[String: Any]] ?? []).map {
             ReportOracle.Breakdown(date: $0["date"] as? String ?? "", total: number($0["total"]))
         }
+        // A heatmap is kept only when present, so a report that should have none and has one fails.
+        let heatmap = (json["heatmap"] as? [[NSNumber]]).map { $0.map { $0.map(\.intValue) } }
         return ReportOracle.Expected(value: number(json["value"]), change: number(json["change"]),
-                                     period: json["period"] as? String ?? "", breakdown: breakdown)
+                                     period: json["period"] as? String ?? "", breakdown: breakdown, heatmap: heatmap)
     }
 
     /// The HTTP status of `GET /api/v1/platform/report/list` with `secret`: 200 for a working key.

@@ -1,3 +1,4 @@
+import Foundation
 import TallyDomain
 
 /// Computes every report of the catalog directly from raw events, with sets and loops.
@@ -11,15 +12,22 @@ public struct ReportOracle {
         public var change: Double
         public var period: String
         public var breakdown: [Breakdown]
+        /// Hourly Activity's weekday (Monday first) × hour matrix; nil for every other report, and
+        /// compared like the rest, so a report that grows or loses one fails the comparison.
+        public var heatmap: [[Int]]?
 
-        public init(value: Double, change: Double, period: String, breakdown: [Breakdown]) {
+        public init(value: Double, change: Double, period: String, breakdown: [Breakdown], heatmap: [[Int]]? = nil) {
             self.value = value
             self.change = change
             self.period = period
             self.breakdown = breakdown
+            self.heatmap = heatmap
         }
 
-        public var description: String { "value \(value), change \(change), \(period), \(breakdown.map { "\($0.date)=\($0.total)" })" }
+        public var description: String {
+            "value \(value), change \(change), \(period), \(breakdown.map { "\($0.date)=\($0.total)" })"
+                + (heatmap.map { ", heatmap \($0)" } ?? "")
+        }
     }
 
     /// One day of an expected breakdown.
@@ -112,6 +120,21 @@ public struct ReportOracle {
                             breakdown: days.map { Breakdown(date: $0.iso, total: average(type, $0, $0)) })
         }
 
+        /// Messages of the period per weekday (0 = Monday) and UTC hour, by Foundation's calendar:
+        /// `weekday` is 1 for Sunday whatever `firstWeekday` says, so Monday-first is (weekday + 5) % 7.
+        func heatmap() -> [[Int]] {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            calendar.firstWeekday = 1
+            var matrix = Array(repeating: Array(repeating: 0, count: 24), count: 7)
+            for e in events where inRange(e, start, end) && isMessage(e, nil) {
+                let seconds = e.occurredAtMillis >= 0 ? e.occurredAtMillis / 1000 : (e.occurredAtMillis - 999) / 1000
+                let parts = calendar.dateComponents([.weekday, .hour], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+                matrix[(parts.weekday! + 5) % 7][parts.hour!] += 1
+            }
+            return matrix
+        }
+
         switch reportId {
         case "clr3m5n8k000008jq7h9e5b1a": return summed { if case .ratingCreated = $0.kind { true } else { false } }
         case "clr3m5n8k000108jq3c4d7f2b": return summed { if case .ratingCreated(let v) = $0.kind { v > 0 } else { false } }
@@ -138,6 +161,10 @@ public struct ReportOracle {
         case "tly7r2q9w000308jqc5rtct7t": return figure { activeContacts($0, $1) - newContacts($0, $1) }
         case "tly7r2q9w000408jqd6tktl8u": return figure { Double(tokens($0, $1)) }
         case "tly7r2q9w000508jqe7tkcv9v": return figure(tokensPerConversation)
+        case "tly7r2q9w000608jqf8hrac0w":
+            var expected = summed { isMessage($0, nil) }
+            expected.heatmap = heatmap()
+            return expected
         default: return nil
         }
     }
@@ -147,6 +174,7 @@ extension ReportOracle.Expected {
     /// Converts a computed report into the oracle's plain-number form for comparison.
     public init(_ result: ReportResult) {
         self.init(value: result.value.doubleValue, change: result.change.doubleValue, period: result.period,
-                  breakdown: result.breakdown.map { ReportOracle.Breakdown(date: $0.date, total: $0.total.doubleValue) })
+                  breakdown: result.breakdown.map { ReportOracle.Breakdown(date: $0.date, total: $0.total.doubleValue) },
+                  heatmap: result.heatmap.map { $0.map { $0.map { Int($0) } } })
     }
 }
