@@ -61,17 +61,19 @@ enum TestEnvironment {
     /// Waits until the store has committed every offset the producer was acknowledged for.
     static func waitUntilCaughtUp(_ store: TallyStore, to ends: [TopicPartition: Int64], timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
+        var committed: [TopicPartition: Int64] = [:]
         while ContinuousClock.now < deadline {
-            let committed = Dictionary(uniqueKeysWithValues: try store.consumedOffsets().map {
-                (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
-            })
+            committed = try committedOffsets(store)
             if ends.allSatisfy({ committed[$0.key] ?? 0 >= $0.value }) {
                 for (partition, end) in ends { #expect(committed[partition] == end, "\(partition) committed past the end") }
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("ingest did not catch up within \(timeout): want \(ends)")
+        let behind = ends.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            .filter { committed[$0] ?? 0 < ends[$0] ?? 0 }
+            .map { "\($0): committed \(committed[$0] ?? 0) of \(ends[$0] ?? 0)" }
+        Issue.record("ingest did not catch up within \(timeout): \(behind.joined(separator: "; "))")
         throw CancellationError()
     }
 }
