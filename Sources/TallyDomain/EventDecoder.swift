@@ -122,6 +122,11 @@ public struct EventDecoder: Sendable {
         guard !value.isEmpty, value.utf8.count <= 128 || value.count <= 128 else {
             throw EventRejection(.invalidField, "field '\(name)' must be 1 to 128 characters")
         }
+        // A control character has no business in an identifier, and refusing them keeps slice
+        // keys (`RollupScope`) apart from every tenant's.
+        guard !RollupScope.containsControlCharacter(value) else {
+            throw EventRejection(.invalidField, "field '\(name)' must not contain control characters")
+        }
         return value
     }
 

@@ -24,8 +24,9 @@ public struct RebuildScope: Sendable, Equatable, CustomStringConvertible {
     /// True when the scope limits days (and not only tenants).
     public var isDateBounded: Bool { firstDay != nil || lastDay != nil }
 
-    /// True when `tenant` is rebuilt on some day.
-    public func contains(tenant: String) -> Bool { self.tenant == nil || self.tenant == tenant }
+    /// True when the rollups kept under `tenant` (a tenant's storage key, or one of its slices',
+    /// see `RollupScope`) are rebuilt on some day.
+    public func contains(tenant: String) -> Bool { self.tenant == nil || self.tenant == RollupScope.owner(ofKey: tenant) }
 
     /// True when `day` lies inside the range of days.
     public func contains(day: Day) -> Bool {

@@ -74,6 +74,23 @@ public struct ReportCalculator {
         }
     }
 
+    /// Computes `report` for `tenant` over `window` and, with `groupBy`, adds the figure of each
+    /// bot or channel seen in the period or the one before, largest first (ties by key). Each
+    /// group is the report computed on that slice's own rollups, so its distinct counts are exact.
+    public func compute(_ report: ReportDefinition, tenant: String, window: ReportWindow, groupBy: RollupScope.Dimension?,
+                        from rollups: some RollupReading) throws -> ReportResult {
+        var result = try compute(report, tenant: tenant, window: window, from: rollups)
+        guard let groupBy else { return result }
+        let values = try rollups.sliceValues(tenant: tenant, groupBy, from: window.previousStart, through: window.end)
+        result.groups = try values.map { value in
+            let slice = try compute(report, tenant: RollupScope.key(tenant: tenant, groupBy, value), window: window, from: rollups)
+            return ReportResult.Group(key: value, value: slice.value, change: slice.change)
+        }.sorted { a, b in
+            a.value.inHundredths != b.value.inHundredths ? a.value.inHundredths > b.value.inHundredths : a.key < b.key
+        }
+        return result
+    }
+
     /// A counter summed over the period, compared with the previous period, per day.
     private func summed(_ field: CounterField, tenant: String, window: ReportWindow, from rollups: some RollupReading) throws -> ReportResult {
         let counters = try rollups.counters(tenant: tenant, from: window.previousStart, through: window.end)

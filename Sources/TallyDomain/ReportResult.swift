@@ -16,6 +16,17 @@ public struct ReportResult: Sendable, Equatable, Encodable {
     /// other report, and the synthesized encoding skips a nil optional, so their responses keep
     /// exactly the shape they had.
     public var heatmap: [[Int64]]?
+    /// With `groupBy`, the report's figure per bot or channel seen in either period, largest
+    /// value first; `value` and `breakdown` stay the tenant's. Nil (and so absent) otherwise.
+    public var groups: [Group]?
+
+    /// One bot's or channel's figure, as the report computes it for that slice alone.
+    public struct Group: Sendable, Equatable, Encodable {
+        public var key: String
+        public var value: ReportNumber
+        public var change: ReportNumber
+        public init(key: String, value: ReportNumber, change: ReportNumber) { self.key = key; self.value = value; self.change = change }
+    }
 
     public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry], heatmap: [[Int64]]? = nil) {
         self.value = value
@@ -52,6 +63,14 @@ public enum ReportNumber: Sendable, Equatable, Encodable, CustomStringConvertibl
         case let (.hundredths(a), .hundredths(b)): .hundredths(a - b)
         case let (.count(a), .hundredths(b)): .hundredths(a * 100 - b)
         case let (.hundredths(a), .count(b)): .hundredths(a - b * 100)
+        }
+    }
+
+    /// The figure in hundredths, whatever its unit: what orders figures of one report exactly.
+    public var inHundredths: Int64 {
+        switch self {
+        case .count(let n): n * 100
+        case .hundredths(let h): h
         }
     }
 

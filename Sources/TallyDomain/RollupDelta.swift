@@ -44,10 +44,18 @@ public struct RollupDelta: Sendable {
 
     public var isEmpty: Bool { eventCount == 0 }
 
-    /// Folds one valid event into the delta.
+    /// Folds one valid event into the delta: into its tenant's rollups and into those of each
+    /// slice it belongs to (see `RollupScope`).
     public mutating func add(_ event: Event) {
         let day = event.day
-        let tenant = event.userId
+        add(event, day: day, as: event.userId)
+        if let bot = event.botId { add(event, day: day, as: RollupScope.key(tenant: event.userId, .botId, bot)) }
+        if let channel = event.channel { add(event, day: day, as: RollupScope.key(tenant: event.userId, .channel, channel)) }
+        eventCount += 1
+    }
+
+    /// Folds `event` into the rollups kept under `tenant`, a tenant's or a slice's storage key.
+    private mutating func add(_ event: Event, day: Day, as tenant: String) {
         let tenantDay = TenantDay(tenant: tenant, day: day)
         counters[tenantDay, default: DailyCounters()].count(event)
         if let contact = event.contactId {
@@ -68,6 +76,5 @@ public struct RollupDelta: Sendable {
                 members[SetKey(tenant: tenant, day: day, set: set), default: []].insert(conversation)
             }
         }
-        eventCount += 1
     }
 }

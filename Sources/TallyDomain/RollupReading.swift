@@ -11,6 +11,9 @@ public protocol RollupReading {
     func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int
     /// Messages per hour for every day in `from...through` that has any; absent days are zero.
     func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages]
+    /// The values of `dimension` (bot ids or channels) with rollups of `tenant` on some day in
+    /// `from...through`, in any order.
+    func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -3,16 +3,26 @@ import TallyDomain
 
 /// The body of `POST /api/v1/report/{reportId}/fetch`, validated field by field so that a bad
 /// request says which parameter is wrong and why.
-struct FetchRequest: Equatable {
+struct FetchRequest {
     static let maximumBodyBytes = JSONRequestBody.maximumBytes
 
     /// Every property the body may carry, the one place to extend when the route learns one; any
     /// other property is refused with 400 `invalid_parameter` naming it.
-    static let allowedProperties = ["userId", "periodDays", "endDate"]
+    static let allowedProperties = ["userId", "periodDays", "endDate", "botId", "channel", "groupBy"]
 
     var userId: String?
     var periodDays: Int = ReportWindow.defaultPeriodDays
     var endDate: Day?
+    /// The one slice the report is computed for (a bot or a channel), if any.
+    var slice: (dimension: RollupScope.Dimension, value: String)?
+    /// The dimension whose values each get a group in the answer, if any.
+    var groupBy: RollupScope.Dimension?
+
+    /// The storage key the report reads: the tenant's, or its slice's.
+    func storageKey(tenant: String) -> String {
+        guard let slice else { return tenant }
+        return RollupScope.key(tenant: tenant, slice.dimension, slice.value)
+    }
 
     /// Parses a body; an empty body means all defaults. A property outside `allowedProperties` is
     /// refused, so that a misspelt parameter never answers as if it had been left out.
@@ -23,8 +33,33 @@ struct FetchRequest: Equatable {
 
         switch fields["userId"] {
         case nil, .null?: break
-        case .string(let userId)? where (1...128).contains(userId.count): request.userId = userId
-        default: throw .badRequest("invalid_parameter", "userId must be a string of 1 to 128 characters")
+        case .string(let userId)? where Self.isIdentifier(userId): request.userId = userId
+        default: throw .badRequest("invalid_parameter", "userId must be a string of 1 to 128 characters without control characters")
+        }
+        for dimension in RollupScope.Dimension.allCases {
+            switch fields[dimension.rawValue] {
+            case nil, .null?: continue
+            case .string(let value)? where Self.isIdentifier(value):
+                if let other = request.slice {
+                    throw .badRequest("invalid_parameter", "\(other.dimension.rawValue) and \(dimension.rawValue) cannot be combined: a report is sliced by one of them")
+                }
+                request.slice = (dimension, value)
+            default:
+                throw .badRequest("invalid_parameter", "\(dimension.rawValue) must be a string of 1 to 128 characters without control characters")
+            }
+        }
+        switch fields["groupBy"] {
+        case nil, .null?: break
+        case .string(let name)?:
+            guard let dimension = RollupScope.Dimension(rawValue: name) else {
+                throw .badRequest("invalid_parameter", "groupBy must be one of \(RollupScope.Dimension.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
+            }
+            if let slice = request.slice {
+                throw .badRequest("invalid_parameter", "groupBy cannot be combined with \(slice.dimension.rawValue): groups are the tenant's bots or channels")
+            }
+            request.groupBy = dimension
+        default:
+            throw .badRequest("invalid_parameter", "groupBy must be one of \(RollupScope.Dimension.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
         }
         switch fields["periodDays"] {
         case nil, .null?: break
@@ -39,5 +74,10 @@ struct FetchRequest: Equatable {
         default: throw .badRequest("invalid_parameter", "endDate must be a calendar date as YYYY-MM-DD")
         }
         return request
+    }
+
+    /// An identifier as events carry them: 1 to 128 characters, none of them a control character.
+    static func isIdentifier(_ text: String) -> Bool {
+        (1...128).contains(text.count) && !RollupScope.containsControlCharacter(text)
     }
 }

@@ -37,7 +37,9 @@ struct ReportsController {
                                                 missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
         do {
-            return JSONResponse.make(body: try await (context.store ?? stores.current).reportAsync(report, tenant: tenant, window: window))
+            let result = try await (context.store ?? stores.current).reportAsync(report, tenant: parameters.storageKey(tenant: tenant), window: window,
+                                                                                 groupBy: parameters.groupBy)
+            return JSONResponse.make(body: result)
         } catch {
             context.logger.error("report failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")

@@ -4,16 +4,22 @@ import TallyDomain
 
 extension TallyStore {
     /// Computes a report from one consistent snapshot of the store.
-    public func report(_ definition: ReportDefinition, tenant: String, window: ReportWindow) throws(StoreError) -> ReportResult {
+    ///
+    /// - Parameters:
+    ///   - tenant: a tenant's storage key, or a slice's (`RollupScope.key`) for a sliced report.
+    ///   - groupBy: adds the figure of each bot or channel (`ReportResult.groups`).
+    public func report(_ definition: ReportDefinition, tenant: String, window: ReportWindow,
+                       groupBy: RollupScope.Dimension? = nil) throws(StoreError) -> ReportResult {
         try read { db in
-            try ReportCalculator().compute(definition, tenant: tenant, window: window, from: SnapshotReader(db: db))
+            try ReportCalculator().compute(definition, tenant: tenant, window: window, groupBy: groupBy, from: SnapshotReader(db: db))
         }
     }
 
     /// Computes a report off the caller's thread (for HTTP handlers).
-    public func reportAsync(_ definition: ReportDefinition, tenant: String, window: ReportWindow) async throws(StoreError) -> ReportResult {
+    public func reportAsync(_ definition: ReportDefinition, tenant: String, window: ReportWindow,
+                            groupBy: RollupScope.Dimension? = nil) async throws(StoreError) -> ReportResult {
         try await readAsync { db in
-            try ReportCalculator().compute(definition, tenant: tenant, window: window, from: SnapshotReader(db: db))
+            try ReportCalculator().compute(definition, tenant: tenant, window: window, groupBy: groupBy, from: SnapshotReader(db: db))
         }
     }
 }
@@ -83,6 +89,16 @@ struct SnapshotReader: RollupReading {
             result[Day(number: row[0])] = hours
         }
         return result
+    }
+
+    func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String] {
+        let bounds = RollupScope.keyBounds(tenant: tenant, dimension)
+        let statement = try db.cachedStatement(sql: """
+            SELECT DISTINCT tenant FROM daily_counters
+            WHERE tenant > ? AND tenant < ? AND day BETWEEN ? AND ? AND conversations + messages + ratings > 0
+            """)
+        return try String.fetchAll(statement, arguments: [bounds.lower, bounds.upper, from.number, through.number])
+            .compactMap { RollupScope.value(ofKey: $0, tenant: tenant, dimension) }
     }
 
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {

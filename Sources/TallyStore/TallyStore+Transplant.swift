@@ -24,7 +24,13 @@ extension TallyStore {
         return try write { db in
             var tenants = rebuiltTenants.filter(scope.contains(tenant:))
             if let tenant = scope.tenant {
+                // The tenant and every slice of it the live store holds, so that a slice the
+                // replay no longer has loses its rows too.
                 tenants.insert(tenant)
+                let bounds = RollupScope.keyBounds(tenant: tenant)
+                tenants.formUnion(try String.fetchSet(db, sql: """
+                    SELECT tenant FROM daily_counters WHERE tenant > ? AND tenant < ? UNION SELECT tenant FROM members WHERE tenant > ? AND tenant < ?
+                    """, arguments: [bounds.lower, bounds.upper, bounds.lower, bounds.upper]))
             } else {
                 tenants.formUnion(try String.fetchSet(db, sql: "SELECT DISTINCT tenant FROM daily_counters WHERE day BETWEEN ? AND ?",
                                                       arguments: [range.first, range.last]))

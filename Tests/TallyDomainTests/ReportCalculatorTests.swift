@@ -37,6 +37,10 @@ private struct NaiveRollups: RollupReading {
         }
     }
 
+    func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String] {
+        Array(Set(events(of: tenant, from: from, through: through).compactMap { dimension == .botId ? $0.botId : $0.channel }))
+    }
+
     func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters] {
         var result: [Day: DailyCounters] = [:]
         for event in events(of: tenant, from: from, through: through) {

@@ -41,7 +41,7 @@ public struct ReportOracle {
         }
     }
 
-    private let byTenant: [String: [Event]]
+    let byTenant: [String: [Event]]
 
     /// - Parameter events: the valid events Tally should have counted, each once.
     public init(events: [Event]) {

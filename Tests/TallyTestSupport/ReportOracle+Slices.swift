@@ -1,0 +1,60 @@
+import Foundation
+import TallyDomain
+
+/// The oracle's slices and groups: a slice is the report of the tenant's events that carry one
+/// bot id or channel, computed by the same naive loops over that subset of raw events.
+extension ReportOracle {
+    /// One expected group of a `groupBy` answer.
+    public struct ExpectedGroup: Equatable, CustomStringConvertible {
+        public var key: String
+        public var value: Double
+        public var change: Double
+
+        public init(key: String, value: Double, change: Double) {
+            self.key = key
+            self.value = value
+            self.change = change
+        }
+
+        public var description: String { "\(key): \(value) (\(change))" }
+    }
+
+    /// The value an event carries in `dimension`, if any.
+    public static func value(of event: Event, _ dimension: RollupScope.Dimension) -> String? {
+        switch dimension {
+        case .botId: event.botId
+        case .channel: event.channel
+        }
+    }
+
+    /// The oracle of `tenant`'s events whose `dimension` is `value`.
+    public func sliced(tenant: String, _ dimension: RollupScope.Dimension, _ value: String) -> ReportOracle {
+        ReportOracle(events: (byTenant[tenant] ?? []).filter { Self.value(of: $0, dimension) == value })
+    }
+
+    /// The groups a `groupBy` fetch must answer: one per value of `dimension` among the tenant's
+    /// events of the period and the one before, largest value first, ties by key.
+    public func expectedGroups(reportId: String, tenant: String, periodDays: Int, end: Day, groupBy dimension: RollupScope.Dimension) -> [ExpectedGroup]? {
+        let previousStart = end.advanced(by: -(2 * periodDays - 1))
+        let events = byTenant[tenant] ?? []
+        let keys = Set(events.filter { $0.day >= previousStart && $0.day <= end }.compactMap { Self.value(of: $0, dimension) })
+        var groups: [ExpectedGroup] = []
+        for key in keys {
+            guard let expected = sliced(tenant: tenant, dimension, key).expected(reportId: reportId, tenant: tenant, periodDays: periodDays, end: end) else {
+                return nil
+            }
+            groups.append(ExpectedGroup(key: key, value: expected.value, change: expected.change))
+        }
+        return groups.sorted { a, b in
+            let (x, y) = ((a.value * 100).rounded(), (b.value * 100).rounded())
+            return x != y ? x > y : a.key < b.key
+        }
+    }
+}
+
+extension ReportOracle.ExpectedGroup {
+    /// Converts a computed group into the oracle's plain-number form for comparison.
+    public init(_ group: ReportResult.Group) {
+        self.init(key: group.key, value: group.value.doubleValue, change: group.change.doubleValue)
+    }
+}
