@@ -90,6 +90,11 @@ private let rejectionCases: [RejectionCase] = [
     .init(name: "conversationId of 129 characters", json: conversation(replacing: "conversationId", with: "\"\(long129)\""),
           code: .invalidField, mentions: "conversationId"),
     .init(name: "empty contactId", json: conversation(replacing: "contactId", with: #""""#), code: .invalidField, mentions: "contactId"),
+    // Control characters would let a userId pose as another tenant's slice key, or split a header.
+    .init(name: "userId with a unit separator", json: conversation(replacing: "userId", with: #""t1\u001fbotId\u001fb1""#),
+          code: .invalidField, mentions: "control characters"),
+    .init(name: "botId with CR LF", json: conversation(replacing: "botId", with: #""b\r\nX: 1""#), code: .invalidField, mentions: "botId"),
+    .init(name: "channel with DEL", json: conversation(replacing: "channel", with: #""web\u007f""#), code: .invalidField, mentions: "channel"),
     .init(name: "occurredAt without an offset", json: conversation(replacing: "occurredAt", with: #""2026-03-15T10:00:00""#),
           code: .invalidField, mentions: "occurredAt"),
     .init(name: "occurredAt as a date only", json: conversation(replacing: "occurredAt", with: #""2026-03-15""#),

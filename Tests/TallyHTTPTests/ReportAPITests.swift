@@ -61,7 +61,7 @@ struct ReportAPITests {
     func unknownPropertyMessage() async throws {
         try await withLiveServer { server in
             let reply = try await fetch(server, "Total Ratings Report", key: server.tenantKey, body: #"{"periodDay":7}"#)
-            try expectError(reply, 400, code: "invalid_parameter", mentions: "unknown parameter 'periodDay'; known parameters: userId, periodDays, endDate")
+            try expectError(reply, 400, code: "invalid_parameter", mentions: "unknown parameter 'periodDay'; known parameters: userId, periodDays, endDate, botId, channel, groupBy")
         }
     }
 
@@ -131,7 +131,16 @@ struct ReportAPITests {
         BadFetch(body: "{\"userId\":\"\(String(repeating: "u", count: 129))\"}", code: "invalid_parameter", mentions: "userId"),
         // Unknown properties are refused, not ignored: a typo must not answer as if defaulted.
         BadFetch(body: #"{"periodDay":7}"#, code: "invalid_parameter", mentions: "'periodDay'"),
-        BadFetch(body: #"{"userId":"t1","botId":"b1"}"#, code: "invalid_parameter", mentions: "'botId'"),
+        BadFetch(body: #"{"userId":"t1","bot":"b1"}"#, code: "invalid_parameter", mentions: "'bot'"),
+        BadFetch(body: #"{"botId":"b1","channel":"web"}"#, code: "invalid_parameter", mentions: "cannot be combined"),
+        BadFetch(body: #"{"groupBy":"botId","channel":"web"}"#, code: "invalid_parameter", mentions: "groupBy cannot be combined with channel"),
+        BadFetch(body: #"{"groupBy":"contactId"}"#, code: "invalid_parameter", mentions: "groupBy must be one of 'botId', 'channel'"),
+        BadFetch(body: #"{"groupBy":["botId"]}"#, code: "invalid_parameter", mentions: "groupBy"),
+        BadFetch(body: #"{"botId":""}"#, code: "invalid_parameter", mentions: "botId"),
+        BadFetch(body: #"{"channel":3}"#, code: "invalid_parameter", mentions: "channel"),
+        BadFetch(body: "{\"botId\":\"\(String(repeating: "b", count: 129))\"}", code: "invalid_parameter", mentions: "botId"),
+        BadFetch(body: #"{"botId":"b\u001fchannel\u001fweb"}"#, code: "invalid_parameter", mentions: "control characters"),
+        BadFetch(body: #"{"userId":"t1\r\nX-Injected: 1"}"#, code: "invalid_parameter", mentions: "control characters"),
         BadFetch(body: #"{"enddate":"2026-03-15"}"#, code: "invalid_parameter", mentions: "'enddate'"),
     ])
     func badRequest(_ bad: BadFetch) async throws {
