@@ -49,6 +49,11 @@ struct IngestOracleTests {
                 }
             }
         }
+        // Every report per bot and per channel, and grouped by each, from the same ingest.
+        let sliced = try oracle.sliceMismatches(tenants: ["tenant-2"], ends: [end, end.advanced(by: -10)], periods: [7, 30]) {
+            try store.report($0, tenant: $1, window: $2, groupBy: $3)
+        }
+        #expect(sliced.isEmpty, "\(sliced.count) slice mismatches, first: \(sliced.prefix(5).joined(separator: "\n"))")
     }
 
     @Test("poison pills are dead-lettered with their codes while every good event is counted")

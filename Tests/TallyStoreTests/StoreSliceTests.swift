@@ -22,41 +22,8 @@ struct StoreSliceTests {
         }
     }
 
-    /// Compares every report, sliced by each value of each dimension (and one value never seen),
-    /// and grouped by each dimension, with the oracle; returns the mismatches.
     static func mismatches(_ store: TallyStore, _ oracle: ReportOracle, tenants: [String], ends: [Day], periods: [Int]) throws -> [String] {
-        let values: [RollupScope.Dimension: [String]] = [
-            .botId: ["bot-1", "bot-2", "bot-3", "bot-never"],
-            .channel: ["web", "slack", "whatsapp", "api", "fax"],
-        ]
-        var found: [String] = []
-        for tenant in tenants {
-            for end in ends {
-                for periodDays in periods {
-                    let window = ReportWindow(periodDays: periodDays, end: end)
-                    for report in ReportCatalog.all {
-                        for (dimension, dimensionValues) in values {
-                            for value in dimensionValues {
-                                let key = RollupScope.key(tenant: tenant, dimension, value)
-                                let actual = ReportOracle.Expected(try store.report(report, tenant: key, window: window))
-                                let expected = oracle.sliced(tenant: tenant, dimension, value)
-                                    .expected(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end)
-                                if actual != expected { found.append("\(report.name) \(tenant) \(dimension)=\(value) \(periodDays)d to \(end.iso): \(actual) vs \(String(describing: expected))") }
-                            }
-                            let grouped = try store.report(report, tenant: tenant, window: window, groupBy: dimension)
-                            let plain = try store.report(report, tenant: tenant, window: window)
-                            if (grouped.value, grouped.change, grouped.breakdown, grouped.heatmap) != (plain.value, plain.change, plain.breakdown, plain.heatmap) {
-                                found.append("\(report.name) \(tenant) groupBy \(dimension): the tenant's figures changed")
-                            }
-                            let groups = (grouped.groups ?? []).map(ReportOracle.ExpectedGroup.init)
-                            let expected = oracle.expectedGroups(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end, groupBy: dimension)
-                            if groups != expected { found.append("\(report.name) \(tenant) groupBy \(dimension) \(periodDays)d to \(end.iso): \(groups) vs \(String(describing: expected))") }
-                        }
-                    }
-                }
-            }
-        }
-        return found
+        try oracle.sliceMismatches(tenants: tenants, ends: ends, periods: periods) { try store.report($0, tenant: $1, window: $2, groupBy: $3) }
     }
 
     @Test("every report, sliced by bot and by channel and grouped by each, equals the oracle over shuffled events")

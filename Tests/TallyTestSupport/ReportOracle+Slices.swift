@@ -52,6 +52,50 @@ extension ReportOracle {
     }
 }
 
+extension ReportOracle {
+    /// A report as the code under test computes it: for a storage key (a tenant's or a slice's),
+    /// a window and an optional dimension to group by.
+    public typealias ComputeReport = (ReportDefinition, String, ReportWindow, RollupScope.Dimension?) throws -> ReportResult
+
+    /// Compares every report, sliced by each value of each dimension (and one value never seen),
+    /// and grouped by each dimension, with this oracle; returns the mismatches.
+    public func sliceMismatches(tenants: [String], ends: [Day], periods: [Int],
+                                values: [RollupScope.Dimension: [String]] = [.botId: ["bot-1", "bot-2", "bot-3", "bot-never"],
+                                                                             .channel: ["web", "slack", "whatsapp", "api", "fax"]],
+                                compute: ComputeReport) throws -> [String] {
+        var found: [String] = []
+        for tenant in tenants {
+            for end in ends {
+                for periodDays in periods {
+                    let window = ReportWindow(periodDays: periodDays, end: end)
+                    for report in ReportCatalog.all {
+                        for (dimension, dimensionValues) in values.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                            for value in dimensionValues {
+                                let actual = ReportOracle.Expected(try compute(report, RollupScope.key(tenant: tenant, dimension, value), window, nil))
+                                let expected = sliced(tenant: tenant, dimension, value).expected(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end)
+                                if actual != expected {
+                                    found.append("\(report.name) \(tenant) \(dimension)=\(value) \(periodDays)d to \(end.iso): \(actual) vs \(String(describing: expected))")
+                                }
+                            }
+                            let grouped = try compute(report, tenant, window, dimension)
+                            let plain = try compute(report, tenant, window, nil)
+                            if (grouped.value, grouped.change, grouped.breakdown, grouped.heatmap) != (plain.value, plain.change, plain.breakdown, plain.heatmap) {
+                                found.append("\(report.name) \(tenant) groupBy \(dimension): the tenant's figures changed")
+                            }
+                            let groups = (grouped.groups ?? []).map(ReportOracle.ExpectedGroup.init)
+                            let expected = expectedGroups(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end, groupBy: dimension)
+                            if groups != expected {
+                                found.append("\(report.name) \(tenant) groupBy \(dimension) \(periodDays)d to \(end.iso): \(groups) vs \(String(describing: expected))")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return found
+    }
+}
+
 extension ReportOracle.ExpectedGroup {
     /// Converts a computed group into the oracle's plain-number form for comparison.
     public init(_ group: ReportResult.Group) {
