@@ -10,7 +10,7 @@ import TallyStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (run from tools/bench on a release build); each prints one JSON object.",
-        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self, Stages.self]
+        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self, ReportFetch.self, Stages.self]
     )
 
     /// Raw consume rate of Tally's own consumer: poll and copy every message, nothing else.
