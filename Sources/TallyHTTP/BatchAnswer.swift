@@ -3,7 +3,7 @@ import TallyDomain
 /// One member of a batch answer: the report's output, or `{"error": {"message", "code"}}` in its
 /// place, so that one bad member never costs the others their answers.
 enum BatchAnswer: Encodable {
-    case output(ChatBotKitOutput)
+    case output(GeneratedOutput)
     case failure(APIError)
 
     private enum Key: String, CodingKey { case error }

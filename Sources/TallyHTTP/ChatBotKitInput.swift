@@ -28,7 +28,7 @@ struct ChatBotKitInput: Equatable {
 
     /// An integer above 0 and at most 365. JSON Schema counts a number without a fraction, such
     /// as `30.0`, as an integer, so it is accepted too.
-    private static func periodDays(_ value: JSONValue) throws(APIError) -> Int {
+    static func periodDays(_ value: JSONValue) throws(APIError) -> Int {
         let days: Double
         switch value {
         case .integer(let n): days = Double(n)

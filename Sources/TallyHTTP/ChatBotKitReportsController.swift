@@ -30,20 +30,36 @@ struct ChatBotKitReportsController {
 
     /// One report to compute, once its input is checked and its tenant decided.
     struct Job: Sendable {
-        var report: ReportDefinition
-        var shape: ChatBotKitShape
+        enum Report: Sendable {
+            /// A report of one figure, answered in its ChatBotKit shape.
+            case figure(ReportDefinition, ChatBotKitShape)
+            /// A per-bot report, answered as its document.
+            case bot(BotReport, botId: String)
+        }
+
+        var report: Report
         var tenant: String
         var window: ReportWindow
+
+        /// The answer, computed over `rollups` (one snapshot for a whole batch).
+        func answer(from rollups: any RollupReading) throws -> GeneratedOutput {
+            switch report {
+            case .figure(let definition, let shape):
+                .figure(ChatBotKitOutput(try ReportCalculator().compute(definition, tenant: tenant, window: window, from: rollups), as: shape))
+            case .bot(let report, let botId):
+                .document(try BotReportCalculator().compute(report, tenant: tenant, botId: botId, window: window, from: rollups))
+            }
+        }
     }
 
     @Sendable func generate(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
-        let report = try Self.report(id: context.parameters.get("reportId") ?? "")
+        let id = context.parameters.get("reportId") ?? ""
+        try Self.checkKnown(id)
         let queryUserId = try Self.queryUserId(request, key: key)
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
-        let job = try plan(report, input: .object(fields), key: key, queryUserId: queryUserId, today: today())
-        let result = try await compute([job], context: context)[0]
-        return JSONResponse.make(body: ChatBotKitOutput(result, as: job.shape))
+        let job = try plan(id, input: .object(fields), key: key, queryUserId: queryUserId, today: today())
+        return JSONResponse.make(body: try await compute([job], context: context)[0])
     }
 
     /// Every member answers on its own: an unknown report id or a bad input puts an error in that
@@ -63,23 +79,24 @@ struct ChatBotKitReportsController {
         var jobs: [(id: String, job: Job)] = []
         for (id, input) in members {
             do throws(APIError) {
-                jobs.append((id, try plan(try Self.report(id: id), input: input, key: key, queryUserId: queryUserId, today: day)))
+                try Self.checkKnown(id)
+                jobs.append((id, try plan(id, input: input, key: key, queryUserId: queryUserId, today: day)))
             } catch {
                 answers[id] = .failure(error)
             }
         }
         let results = try await compute(jobs.map(\.job), context: context)
         for (member, result) in zip(jobs, results) {
-            answers[member.id] = .output(ChatBotKitOutput(result, as: member.job.shape))
+            answers[member.id] = .output(result)
         }
         return JSONResponse.make(body: answers)
     }
 
-    static func report(id: String) throws(APIError) -> ReportDefinition {
-        guard let report = ReportCatalog.report(id: id) else {
+    /// Refuses an id that is neither a report of one figure nor a per-bot report.
+    static func checkKnown(_ id: String) throws(APIError) {
+        guard ReportCatalog.report(id: id) != nil || BotReport(id: id) != nil else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'")
         }
-        return report
     }
 
     /// The tenant `?userId=` names, checked against the key at once: a tenant key naming another
@@ -90,10 +107,17 @@ struct ChatBotKitReportsController {
         return try TenantSelection.tenant(for: key, asked: String(value), missing: missingTenant)
     }
 
-    func plan(_ report: ReportDefinition, input: JSONValue, key: ApiKey, queryUserId: String?, today: Day) throws(APIError) -> Job {
+    /// - Parameter id: a known report id (`checkKnown`).
+    func plan(_ id: String, input: JSONValue, key: ApiKey, queryUserId: String?, today: Day) throws(APIError) -> Job {
         guard case .object(let fields) = input else {
-            throw .badRequest("invalid_parameter", "the input of report '\(report.id)' must be a JSON object")
+            throw .badRequest("invalid_parameter", "the input of report '\(id)' must be a JSON object")
         }
+        if let bot = BotReport(id: id) {
+            let parsed = try BotReportInput.parseGenerate(fields)
+            let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
+            return Job(report: .bot(bot, botId: parsed.botId), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+        }
+        guard let report = ReportCatalog.report(id: id) else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'") }
         let shape = ChatBotKitShape(report.metric)
         let parsed = try ChatBotKitInput.parse(fields, shape: shape)
         // A tenant key naming another tenant is refused (403) before the two names are compared.
@@ -101,13 +125,14 @@ struct ChatBotKitReportsController {
         if let named = parsed.userId, let queryUserId, named != queryUserId {
             throw .badRequest("invalid_parameter", "userId '\(named)' in the input and '\(queryUserId)' in the query name different tenants")
         }
-        return Job(report: report, shape: shape, tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today))
+        return Job(report: .figure(report, shape), tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today))
     }
 
-    private func compute(_ jobs: [Job], context: TallyRequestContext) async throws(APIError) -> [ReportResult] {
+    /// Computes every job over one snapshot of the store.
+    private func compute(_ jobs: [Job], context: TallyRequestContext) async throws(APIError) -> [GeneratedOutput] {
         guard !jobs.isEmpty else { return [] }
         do {
-            return try await (context.store ?? stores.current).reportsAsync(jobs.map { ($0.report, $0.tenant, $0.window) })
+            return try await (context.store ?? stores.current).withRollupsAsync { rollups in try jobs.map { try $0.answer(from: rollups) } }
         } catch {
             context.logger.error("report generation failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")

@@ -10,13 +10,24 @@ struct ReportListItem: Encodable {
     var output: JSONValue?
 
     init(_ report: ReportDefinition, schemas: ReportSchemas) {
-        id = report.id
-        name = report.name
-        description = report.description
-        createdAt = report.createdAt
-        updatedAt = report.updatedAt
-        source = schemas.source(of: report.id)
-        let entry = schemas.entry(for: report.id)
+        self.init(id: report.id, name: report.name, description: report.description, createdAt: report.createdAt,
+                  updatedAt: report.updatedAt, schemas: schemas)
+    }
+
+    /// A per-bot report, whose schemas are ChatBotKit's.
+    init(_ report: BotReport, schemas: ReportSchemas) {
+        self.init(id: report.id, name: report.name, description: report.description, createdAt: report.createdAt,
+                  updatedAt: report.updatedAt, schemas: schemas)
+    }
+
+    private init(id: String, name: String, description: String, createdAt: String, updatedAt: String, schemas: ReportSchemas) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        source = schemas.source(of: id)
+        let entry = schemas.entry(for: id)
         input = entry?.input
         output = entry?.output
     }

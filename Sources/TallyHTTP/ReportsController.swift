@@ -22,27 +22,45 @@ struct ReportsController {
     /// The catalog, paged as ChatBotKit's lists are (`take`, `cursor`, `order`; see `ReportListQuery`).
     @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let page = try ReportListQuery.parse { query[$0[...]] }.page(of: ReportCatalog.all, id: \.id)
-        return JSONResponse.make(body: ListBody(items: page.map { ReportListItem($0, schemas: .embedded) }))
+        let items = ReportCatalog.all.map { ReportListItem($0, schemas: .embedded) } + BotReport.allCases.map { ReportListItem($0, schemas: .embedded) }
+        return JSONResponse.make(body: ListBody(items: try ReportListQuery.parse { query[$0[...]] }.page(of: items, id: \.id)))
     }
 
     @Sendable func fetch(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
         let reportId = context.parameters.get("reportId") ?? ""
-        guard let report = ReportCatalog.report(id: reportId) else {
+        let report = ReportCatalog.report(id: reportId)
+        let bot = BotReport(id: reportId)
+        guard report != nil || bot != nil else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
         let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request))
         let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
                                                 missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
+        let store = context.store ?? stores.current
         do {
-            let result = try await (context.store ?? stores.current).reportAsync(report, tenant: parameters.storageKey(tenant: tenant), window: window,
-                                                                                 groupBy: parameters.groupBy)
-            return JSONResponse.make(body: result)
+            if let report {
+                return JSONResponse.make(body: try await store.reportAsync(report, tenant: parameters.storageKey(tenant: tenant), window: window,
+                                                                           groupBy: parameters.groupBy))
+            }
         } catch {
-            context.logger.error("report failed", metadata: ["error": "\(error)"])
-            throw APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")
+            throw Self.unreadable(error, context: context)
         }
+        // A per-bot report answers its document, the same one ChatBotKit's route answers.
+        guard let bot else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'") }
+        let input = try BotReportInput.parseFetch(parameters)
+        do {
+            return JSONResponse.make(body: try await store.withRollupsAsync { rollups in
+                try BotReportCalculator().compute(bot, tenant: tenant, botId: input.botId, window: window, from: rollups)
+            })
+        } catch {
+            throw Self.unreadable(error, context: context)
+        }
+    }
+
+    private static func unreadable(_ error: StoreError, context: TallyRequestContext) -> APIError {
+        context.logger.error("report failed", metadata: ["error": "\(error)"])
+        return APIError(.serviceUnavailable, code: error.code.rawValue, "the store could not be read; try again")
     }
 }

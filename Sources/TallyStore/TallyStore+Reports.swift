@@ -107,3 +107,18 @@ struct SnapshotReader: RollupReading {
             arguments: [tenant, day.number]) ?? 0
     }
 }
+
+extension TallyStore {
+    /// Runs `body` over one consistent snapshot of the rollups, off the caller's thread: for
+    /// answers that compute several reports (a batch) and must all see the same commit.
+    public func withRollupsAsync<T: Sendable>(_ body: @escaping @Sendable (any RollupReading) throws -> T) async throws(StoreError) -> T {
+        try await readAsync { db in try body(SnapshotReader(db: db)) }
+    }
+
+    /// Computes a per-bot report from one consistent snapshot of the store.
+    public func botReport(_ report: BotReport, tenant: String, botId: String, window: ReportWindow) throws(StoreError) -> BotReportDocument {
+        try read { db in
+            try BotReportCalculator().compute(report, tenant: tenant, botId: botId, window: window, from: SnapshotReader(db: db))
+        }
+    }
+}

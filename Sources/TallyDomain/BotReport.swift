@@ -1,0 +1,34 @@
+/// ChatBotKit's per-bot reports that Tally's events support, with ChatBotKit's ids and names.
+///
+/// Each answers a document of several figures of one bot (not the one figure with a daily
+/// breakdown that `ReportDefinition` describes), computed from that bot's slice of the tenant's
+/// rollups (`RollupScope`), so it reads precomputed counters only, like every other report.
+public enum BotReport: String, CaseIterable, Sendable {
+    /// Totals of the period: conversations, messages, tokens, ratings and a sentiment signal.
+    case stats = "clr3m5n8k000e08jqbs0t1u5o"
+    /// Conversations, messages, tokens and ratings with the previous period and daily breakdowns.
+    case performance = "clr3m5n8k000g08jqdt1u2v7q"
+
+    public var id: String { rawValue }
+
+    public var name: String {
+        switch self {
+        case .stats: "Bot Stats Report"
+        case .performance: "Bot Performance Report"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .stats: "Statistics for a specific bot including conversations, messages, token consumption, ratings, and sentiment signal"
+        case .performance: "Per-bot performance metrics with period-over-period trends and daily breakdowns for conversations, messages, tokens, and ratings"
+        }
+    }
+
+    /// When Tally first served the report (ISO 8601, as the list endpoint shows it).
+    public var createdAt: String { "2026-12-02T00:00:00.000Z" }
+    public var updatedAt: String { createdAt }
+
+    /// The report with this id, or nil.
+    public init?(id: String) { self.init(rawValue: id) }
+}

@@ -1,0 +1,43 @@
+/// Computes the per-bot reports from the bot's slice of the daily counters: the period and the
+/// one before it are read once, and every figure is a sum over those days.
+public struct BotReportCalculator {
+    public init() {}
+
+    /// Computes `report` for `tenant`'s bot `botId` over `window`.
+    public func compute(_ report: BotReport, tenant: String, botId: String, window: ReportWindow,
+                        from rollups: some RollupReading) throws -> BotReportDocument {
+        let counters = try rollups.counters(tenant: RollupScope.key(tenant: tenant, .botId, botId), from: window.previousStart, through: window.end)
+        func sum(_ days: [Day], _ field: (DailyCounters) -> Int64) -> Int64 {
+            days.reduce(0) { $0 + field(counters[$1] ?? DailyCounters()) }
+        }
+        let days = window.days
+        let previous = window.previous.days
+        switch report {
+        case .stats:
+            let up = sum(days, \.thumbsUp)
+            let down = sum(days, \.thumbsDown)
+            return .stats(BotStats(
+                totalConversations: sum(days, \.conversations), totalMessages: sum(days, \.messages), totalTokens: sum(days, \.tokens),
+                totalRatings: sum(days, \.ratings), thumbsUp: up, thumbsDown: down,
+                sentimentSignal: SentimentSignal(thumbsUp: up, thumbsDown: down), period: window.label))
+        case .performance:
+            func trend(_ field: (DailyCounters) -> Int64) -> BotPerformance.Trend {
+                let current = sum(days, field)
+                let before = sum(previous, field)
+                return .init(current: current, previous: before, change: current - before,
+                             breakdown: days.map { .init(date: $0.iso, total: field(counters[$0] ?? DailyCounters())) })
+            }
+            let up = sum(days, \.thumbsUp)
+            let down = sum(days, \.thumbsDown)
+            let ratings = BotPerformance.Ratings(
+                thumbsUp: up, thumbsDown: down, total: sum(days, \.ratings), change: sum(days, \.ratings) - sum(previous, \.ratings),
+                sentimentSignal: SentimentSignal(thumbsUp: up, thumbsDown: down),
+                breakdown: days.map { day in
+                    let c = counters[day] ?? DailyCounters()
+                    return .init(date: day.iso, total: c.ratings, thumbsUp: c.thumbsUp, thumbsDown: c.thumbsDown)
+                })
+            return .performance(BotPerformance(conversations: trend(\.conversations), messages: trend(\.messages), tokens: trend(\.tokens),
+                                               ratings: ratings, period: window.label))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// The answer of a `BotReport`, in ChatBotKit's output shape (its schemas forbid any other
+/// property, so these types carry exactly the schema's fields).
+public enum BotReportDocument: Sendable, Equatable, Encodable {
+    case stats(BotStats)
+    case performance(BotPerformance)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .stats(let stats): try stats.encode(to: encoder)
+        case .performance(let performance): try performance.encode(to: encoder)
+        }
+    }
+}
+
+/// Whether a bot's ratings lean up or down: positive with more thumbs up than down, negative with
+/// more down, neutral when equal, unknown without ratings (ChatBotKit's definition).
+public enum SentimentSignal: String, Sendable, Equatable, Encodable {
+    case positive, negative, neutral, unknown
+
+    public init(thumbsUp: Int64, thumbsDown: Int64) {
+        if thumbsUp + thumbsDown == 0 {
+            self = .unknown
+        } else if thumbsUp == thumbsDown {
+            self = .neutral
+        } else {
+            self = thumbsUp > thumbsDown ? .positive : .negative
+        }
+    }
+}
+
+/// Bot Stats: one bot's totals over the period.
+public struct BotStats: Sendable, Equatable, Encodable {
+    public var totalConversations: Int64
+    public var totalMessages: Int64
+    public var totalTokens: Int64
+    public var totalRatings: Int64
+    public var thumbsUp: Int64
+    public var thumbsDown: Int64
+    public var sentimentSignal: SentimentSignal
+    public var period: String
+}
+
+/// Bot Performance: one bot's figures against the previous period, with daily breakdowns.
+public struct BotPerformance: Sendable, Equatable, Encodable {
+    /// A count over the period, the previous period's, their difference, and the period per day.
+    public struct Trend: Sendable, Equatable, Encodable {
+        public var current: Int64
+        public var previous: Int64
+        public var change: Int64
+        public var breakdown: [Day]
+
+        public struct Day: Sendable, Equatable, Encodable {
+            public var date: String
+            public var total: Int64
+        }
+    }
+
+    /// Ratings of the period; `change` is the number of ratings minus the previous period's.
+    public struct Ratings: Sendable, Equatable, Encodable {
+        public var thumbsUp: Int64
+        public var thumbsDown: Int64
+        public var total: Int64
+        public var change: Int64
+        public var sentimentSignal: SentimentSignal
+        public var breakdown: [Day]
+
+        public struct Day: Sendable, Equatable, Encodable {
+            public var date: String
+            public var total: Int64
+            public var thumbsUp: Int64
+            public var thumbsDown: Int64
+        }
+    }
+
+    public var conversations: Trend
+    public var messages: Trend
+    public var tokens: Trend
+    public var ratings: Ratings
+    public var period: String
+}

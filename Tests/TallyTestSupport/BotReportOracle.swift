@@ -1,0 +1,69 @@
+import Foundation
+import TallyDomain
+
+/// Computes ChatBotKit's per-bot reports directly from raw events, as JSON-ready dictionaries with
+/// the field names of ChatBotKit's output schemas; it shares nothing with Tally's calculator.
+public struct BotReportOracle {
+    private let events: [Event]
+
+    public init(events: [Event]) { self.events = events }
+
+    /// The expected answer of report `reportId` for `tenant`'s bot `botId`, or nil for an id the
+    /// oracle does not know.
+    public func expected(reportId: String, tenant: String, botId: String, periodDays: Int, end: Day) -> [String: Any]? {
+        let mine = events.filter { $0.userId == tenant && $0.botId == botId }
+        let start = end.advanced(by: -(periodDays - 1))
+        let previousStart = start.advanced(by: -periodDays)
+        let previousEnd = start.advanced(by: -1)
+        let days = (0..<periodDays).map { start.advanced(by: $0) }
+        let label = "last \(periodDays) day\(periodDays == 1 ? "" : "s")"
+
+        func count(_ from: Day, _ to: Day, _ weight: (Event) -> Int) -> Int {
+            mine.filter { $0.day >= from && $0.day <= to }.reduce(0) { $0 + weight($1) }
+        }
+        let conversation: (Event) -> Int = { $0.kind == .conversationCreated ? 1 : 0 }
+        let message: (Event) -> Int = { if case .messageCreated = $0.kind { 1 } else { 0 } }
+        let tokens: (Event) -> Int = { if case .messageCreated = $0.kind { $0.tokens ?? 0 } else { 0 } }
+        let rating: (Event) -> Int = { if case .ratingCreated = $0.kind { 1 } else { 0 } }
+        let up: (Event) -> Int = { if case .ratingCreated(let v) = $0.kind, v > 0 { 1 } else { 0 } }
+        let down: (Event) -> Int = { if case .ratingCreated(let v) = $0.kind, v < 0 { 1 } else { 0 } }
+        func sentiment(_ up: Int, _ down: Int) -> String {
+            up + down == 0 ? "unknown" : up == down ? "neutral" : up > down ? "positive" : "negative"
+        }
+        let (thumbsUp, thumbsDown) = (count(start, end, up), count(start, end, down))
+
+        switch reportId {
+        case "clr3m5n8k000e08jqbs0t1u5o":
+            return [
+                "totalConversations": count(start, end, conversation), "totalMessages": count(start, end, message),
+                "totalTokens": count(start, end, tokens), "totalRatings": count(start, end, rating),
+                "thumbsUp": thumbsUp, "thumbsDown": thumbsDown, "sentimentSignal": sentiment(thumbsUp, thumbsDown), "period": label,
+            ]
+        case "clr3m5n8k000g08jqdt1u2v7q":
+            func trend(_ weight: (Event) -> Int) -> [String: Any] {
+                let current = count(start, end, weight)
+                let previous = count(previousStart, previousEnd, weight)
+                return ["current": current, "previous": previous, "change": current - previous,
+                        "breakdown": days.map { ["date": $0.iso, "total": count($0, $0, weight)] }]
+            }
+            let ratings: [String: Any] = [
+                "thumbsUp": thumbsUp, "thumbsDown": thumbsDown, "total": count(start, end, rating),
+                "change": count(start, end, rating) - count(previousStart, previousEnd, rating),
+                "sentimentSignal": sentiment(thumbsUp, thumbsDown),
+                "breakdown": days.map { ["date": $0.iso, "total": count($0, $0, rating), "thumbsUp": count($0, $0, up), "thumbsDown": count($0, $0, down)] },
+            ]
+            return ["conversations": trend(conversation), "messages": trend(message), "tokens": trend(tokens), "ratings": ratings, "period": label]
+        default:
+            return nil
+        }
+    }
+}
+
+extension BotReportOracle {
+    /// A JSON-ready value as canonical text (sorted keys), so that an answer parsed from a response
+    /// and an expected dictionary compare by content, whatever Foundation types hold them.
+    public static func canonical(_ object: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "not JSON: \(object)" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
