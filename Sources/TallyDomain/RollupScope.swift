@@ -48,14 +48,6 @@ public enum RollupScope {
         (tenant + String(separator), tenant + "\u{20}")
     }
 
-    /// The keys one event is folded under: its tenant's, then one per dimension it carries.
-    public static func keys(of event: Event) -> [String] {
-        var keys = [event.userId]
-        if let bot = event.botId { keys.append(key(tenant: event.userId, .botId, bot)) }
-        if let channel = event.channel { keys.append(key(tenant: event.userId, .channel, channel)) }
-        return keys
-    }
-
     /// True when `text` holds a control character (U+0000–U+001F or U+007F), which no identifier may.
     public static func containsControlCharacter(_ text: String) -> Bool {
         text.utf8.contains { $0 < 0x20 || $0 == 0x7F }

@@ -8,8 +8,6 @@ import TallyDomain
 struct BotReportInput {
     var botId: String
     var periodDays: Int = ReportWindow.defaultPeriodDays
-    var userId: String?
-    var endDate: Day?
 
     static let generateProperties = ["botId", "periodDays"]
 
@@ -22,7 +20,8 @@ struct BotReportInput {
         return input
     }
 
-    /// The seed's fetch body, read by `FetchRequest` as for any report.
+    /// The seed's fetch body, read by `FetchRequest` as for any report (its `userId` and `endDate`
+    /// apply as they do to every report).
     static func parseFetch(_ request: FetchRequest) throws(APIError) -> BotReportInput {
         if request.groupBy != nil {
             throw .badRequest("invalid_parameter", "groupBy does not apply to a report of one bot")
@@ -31,7 +30,7 @@ struct BotReportInput {
             throw request.slice == nil ? .badRequest("missing_parameter", "botId is required by this report")
                 : .badRequest("invalid_parameter", "a report of one bot takes botId, not channel")
         }
-        return BotReportInput(botId: slice.value, periodDays: request.periodDays, userId: request.userId, endDate: request.endDate)
+        return BotReportInput(botId: slice.value, periodDays: request.periodDays)
     }
 
     private static func botId(_ value: JSONValue?) throws(APIError) -> String {
