@@ -8,6 +8,8 @@ public enum BotReport: String, CaseIterable, Sendable {
     case stats = "clr3m5n8k000e08jqbs0t1u5o"
     /// Conversations, messages, tokens and ratings with the previous period and daily breakdowns.
     case performance = "clr3m5n8k000g08jqdt1u2v7q"
+    /// The bot's most recent negative ratings, with reasons and what they point at.
+    case negativeFeedback = "clr3m5n8k000j08jqgw4x5y0t"
 
     public var id: String { rawValue }
 
@@ -15,6 +17,7 @@ public enum BotReport: String, CaseIterable, Sendable {
         switch self {
         case .stats: "Bot Stats Report"
         case .performance: "Bot Performance Report"
+        case .negativeFeedback: "Bot Negative Feedback Report"
         }
     }
 
@@ -22,12 +25,20 @@ public enum BotReport: String, CaseIterable, Sendable {
         switch self {
         case .stats: "Statistics for a specific bot including conversations, messages, token consumption, ratings, and sentiment signal"
         case .performance: "Per-bot performance metrics with period-over-period trends and daily breakdowns for conversations, messages, tokens, and ratings"
+        case .negativeFeedback: "Recent negative ratings for a specific bot with user reasons and linked conversations for drill-down"
         }
     }
 
     /// When Tally first served the report (ISO 8601, as the list endpoint shows it).
     public var createdAt: String { "2026-12-02T00:00:00.000Z" }
     public var updatedAt: String { createdAt }
+
+    /// The input properties besides `botId` and `periodDays`.
+    public var extraInputProperties: [String] { self == .negativeFeedback ? ["limit"] : [] }
+
+    /// Bot Negative Feedback's `limit`: at most this many ratings, and this many by default.
+    public static let feedbackLimitRange = 1...50
+    public static let defaultFeedbackLimit = 10
 
     /// The report with this id, or nil.
     public init?(id: String) { self.init(rawValue: id) }

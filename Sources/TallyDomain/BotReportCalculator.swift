@@ -4,9 +4,12 @@ public struct BotReportCalculator {
     public init() {}
 
     /// Computes `report` for `tenant`'s bot `botId` over `window`.
-    public func compute(_ report: BotReport, tenant: String, botId: String, window: ReportWindow,
+    ///
+    /// - Parameter limit: Bot Negative Feedback's number of ratings listed.
+    public func compute(_ report: BotReport, tenant: String, botId: String, window: ReportWindow, limit: Int = BotReport.defaultFeedbackLimit,
                         from rollups: some RollupReading) throws -> BotReportDocument {
-        let counters = try rollups.counters(tenant: RollupScope.key(tenant: tenant, .botId, botId), from: window.previousStart, through: window.end)
+        let key = RollupScope.key(tenant: tenant, .botId, botId)
+        let counters = try rollups.counters(tenant: key, from: window.previousStart, through: window.end)
         func sum(_ days: [Day], _ field: (DailyCounters) -> Int64) -> Int64 {
             days.reduce(0) { $0 + field(counters[$1] ?? DailyCounters()) }
         }
@@ -20,6 +23,11 @@ public struct BotReportCalculator {
                 totalConversations: sum(days, \.conversations), totalMessages: sum(days, \.messages), totalTokens: sum(days, \.tokens),
                 totalRatings: sum(days, \.ratings), thumbsUp: up, thumbsDown: down,
                 sentimentSignal: SentimentSignal(thumbsUp: up, thumbsDown: down), period: window.label))
+        case .negativeFeedback:
+            let ratings = try rollups.negativeRatings(tenant: key, from: window.start, through: window.end, limit: limit)
+            return .negativeFeedback(BotNegativeFeedback(
+                items: ratings.map(BotNegativeFeedback.Item.init), total: sum(days, \.ratings), thumbsDown: sum(days, \.thumbsDown),
+                thumbsUp: sum(days, \.thumbsUp), period: window.label))
         case .performance:
             func trend(_ field: (DailyCounters) -> Int64) -> BotPerformance.Trend {
                 let current = sum(days, field)

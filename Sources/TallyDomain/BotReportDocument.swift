@@ -3,11 +3,13 @@
 public enum BotReportDocument: Sendable, Equatable, Encodable {
     case stats(BotStats)
     case performance(BotPerformance)
+    case negativeFeedback(BotNegativeFeedback)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .stats(let stats): try stats.encode(to: encoder)
         case .performance(let performance): try performance.encode(to: encoder)
+        case .negativeFeedback(let feedback): try feedback.encode(to: encoder)
         }
     }
 }
@@ -76,5 +78,35 @@ public struct BotPerformance: Sendable, Equatable, Encodable {
     public var messages: Trend
     public var tokens: Trend
     public var ratings: Ratings
+    public var period: String
+}
+
+/// Bot Negative Feedback: the bot's most recent negative ratings of the period, newest first, and
+/// its rating counts over the period (`total` is every rating, up or down).
+public struct BotNegativeFeedback: Sendable, Equatable, Encodable {
+    /// One rating. Every field is present, null when the event did not carry it; `contactName`
+    /// is always null, since events carry no names.
+    public struct Item: Sendable, Equatable, Encodable {
+        public var rating: NegativeRating
+
+        private enum Key: String, CodingKey { case id, value, reason, conversationId, messageId, contactId, contactName, createdAt }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(rating.id, forKey: .id)
+            try container.encode(rating.value, forKey: .value)
+            try container.encode(rating.reason, forKey: .reason)
+            try container.encode(rating.conversationId, forKey: .conversationId)
+            try container.encode(rating.messageId, forKey: .messageId)
+            try container.encode(rating.contactId, forKey: .contactId)
+            try container.encodeNil(forKey: .contactName)
+            try container.encode(RFC3339.string(epochMilliseconds: rating.occurredAtMillis), forKey: .createdAt)
+        }
+    }
+
+    public var items: [Item]
+    public var total: Int64
+    public var thumbsDown: Int64
+    public var thumbsUp: Int64
     public var period: String
 }

@@ -32,6 +32,8 @@ public struct RollupDelta: Sendable {
     public private(set) var hourly: [TenantDay: HourlyMessages] = [:]
     /// The earliest day each contact was seen in this batch, for first-seen (Total Contacts).
     public private(set) var contactFirstSeen: [TenantContact: Day] = [:]
+    /// Each bot's negative ratings in this batch, by the bot's slice key and day (Bot Negative Feedback).
+    public private(set) var negativeRatings: [TenantDay: [NegativeRating]] = [:]
     /// Events folded so far.
     public private(set) var eventCount = 0
 
@@ -49,7 +51,11 @@ public struct RollupDelta: Sendable {
     public mutating func add(_ event: Event) {
         let day = event.day
         add(event, day: day, as: event.userId)
-        if let bot = event.botId { add(event, day: day, as: RollupScope.key(tenant: event.userId, .botId, bot)) }
+        if let bot = event.botId {
+            let key = RollupScope.key(tenant: event.userId, .botId, bot)
+            add(event, day: day, as: key)
+            if let rating = NegativeRating(event) { negativeRatings[TenantDay(tenant: key, day: day), default: []].append(rating) }
+        }
         if let channel = event.channel { add(event, day: day, as: RollupScope.key(tenant: event.userId, .channel, channel)) }
         eventCount += 1
     }

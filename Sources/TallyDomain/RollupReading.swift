@@ -14,6 +14,9 @@ public protocol RollupReading {
     /// The values of `dimension` (bot ids or channels) with rollups of `tenant` on some day in
     /// `from...through`, in any order.
     func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String]
+    /// The negative ratings kept under `tenant` (a bot's slice key) on `from...through`, newest
+    /// first (ties by id), at most `limit`.
+    func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -34,7 +34,7 @@ struct ChatBotKitReportsController {
             /// A report of one figure, answered in its ChatBotKit shape.
             case figure(ReportDefinition, ChatBotKitShape)
             /// A per-bot report, answered as its document.
-            case bot(BotReport, botId: String)
+            case bot(BotReport, BotReportInput)
         }
 
         var report: Report
@@ -46,8 +46,8 @@ struct ChatBotKitReportsController {
             switch report {
             case .figure(let definition, let shape):
                 .figure(ChatBotKitOutput(try ReportCalculator().compute(definition, tenant: tenant, window: window, from: rollups), as: shape))
-            case .bot(let report, let botId):
-                .document(try BotReportCalculator().compute(report, tenant: tenant, botId: botId, window: window, from: rollups))
+            case .bot(let report, let input):
+                .document(try BotReportCalculator().compute(report, tenant: tenant, botId: input.botId, window: window, limit: input.limit, from: rollups))
             }
         }
     }
@@ -113,9 +113,9 @@ struct ChatBotKitReportsController {
             throw .badRequest("invalid_parameter", "the input of report '\(id)' must be a JSON object")
         }
         if let bot = BotReport(id: id) {
-            let parsed = try BotReportInput.parseGenerate(fields)
+            let parsed = try BotReportInput.parseGenerate(fields, report: bot)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
-            return Job(report: .bot(bot, botId: parsed.botId), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+            return Job(report: .bot(bot, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
         }
         guard let report = ReportCatalog.report(id: id) else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'") }
         let shape = ChatBotKitShape(report.metric)

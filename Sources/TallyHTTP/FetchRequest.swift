@@ -17,6 +17,8 @@ struct FetchRequest {
     var slice: (dimension: RollupScope.Dimension, value: String)?
     /// The dimension whose values each get a group in the answer, if any.
     var groupBy: RollupScope.Dimension?
+    /// The properties a report takes beyond these (`extraProperties` of `parse`), unread.
+    var extras: [String: JSONValue] = [:]
 
     /// The storage key the report reads: the tenant's, or its slice's.
     func storageKey(tenant: String) -> String {
@@ -26,10 +28,14 @@ struct FetchRequest {
 
     /// Parses a body; an empty body means all defaults. A property outside `allowedProperties` is
     /// refused, so that a misspelt parameter never answers as if it had been left out.
-    static func parse(_ bytes: [UInt8]) throws(APIError) -> FetchRequest {
+    ///
+    /// - Parameter extraProperties: properties the report takes beyond `allowedProperties`, left
+    ///   in `extras` for it to read.
+    static func parse(_ bytes: [UInt8], extraProperties: [String] = []) throws(APIError) -> FetchRequest {
         var request = FetchRequest()
         let fields = try JSONRequestBody.object(bytes)
-        try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties)
+        try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties + extraProperties)
+        request.extras = fields.filter { extraProperties.contains($0.key) }
 
         switch fields["userId"] {
         case nil, .null?: break

@@ -34,7 +34,7 @@ struct ReportsController {
         guard report != nil || bot != nil else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
-        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request))
+        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request), extraProperties: bot?.extraInputProperties ?? [])
         let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
                                                 missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
@@ -52,7 +52,7 @@ struct ReportsController {
         let input = try BotReportInput.parseFetch(parameters)
         do {
             return JSONResponse.make(body: try await store.withRollupsAsync { rollups in
-                try BotReportCalculator().compute(bot, tenant: tenant, botId: input.botId, window: window, from: rollups)
+                try BotReportCalculator().compute(bot, tenant: tenant, botId: input.botId, window: window, limit: input.limit, from: rollups)
             })
         } catch {
             throw Self.unreadable(error, context: context)

@@ -202,6 +202,26 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Bot Negative Feedback lists ratings, which no counter can give back: the negative ones of
+        // each bot are kept as rows (derived like every rollup, and rebuilt with them), one per
+        // rating event under the bot's slice key.
+        migrator.registerMigration("v8-negative-ratings") { db in
+            try db.execute(sql: """
+                CREATE TABLE negative_ratings (
+                    tenant TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    occurred_at INTEGER NOT NULL,
+                    value INTEGER NOT NULL,
+                    reason TEXT,
+                    conversation_id TEXT,
+                    message_id TEXT,
+                    contact_id TEXT,
+                    PRIMARY KEY (tenant, event_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX negative_ratings_by_day ON negative_ratings (tenant, day);
+                """)
+        }
         return migrator
     }
 }

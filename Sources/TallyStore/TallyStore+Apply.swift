@@ -22,6 +22,7 @@ extension TallyStore {
             try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
+            try self.insertNegativeRatings(delta.negativeRatings, db: db)
             try self.applyMembers(delta.members, staged: &staged, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
@@ -187,6 +188,22 @@ extension TallyStore {
             var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number]
             arguments += hours.counts.map { $0 as (any DatabaseValueConvertible)? }
             try statement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Keeps each bot's negative ratings. A copy counted again after the dedupe window is still
+    /// one rating event, so it is kept once.
+    private func insertNegativeRatings(_ ratings: [RollupDelta.TenantDay: [NegativeRating]], db: Database) throws {
+        guard !ratings.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO negative_ratings (tenant, event_id, day, occurred_at, value, reason, conversation_id, message_id, contact_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (key, list) in ratings {
+            for rating in list {
+                try statement.execute(arguments: [key.tenant, rating.id, key.day.number, rating.occurredAtMillis, rating.value,
+                                                  rating.reason, rating.conversationId, rating.messageId, rating.contactId])
+            }
         }
     }
 

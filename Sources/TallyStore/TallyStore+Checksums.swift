@@ -54,6 +54,16 @@ extension TallyStore {
                 parts[RollupDelta.TenantDay(tenant: tenant, day: Day(number: row[2])), default: []]
                     .append(Self.combine([UInt64(set.rawValue), UInt64(bitmap.count), sum]))
             }
+            // Negative ratings, a row each, behind a marker of their own.
+            let ratings = try Row.fetchCursor(db, sql: """
+                SELECT tenant, day, event_id, value, occurred_at, reason, conversation_id, message_id, contact_id
+                FROM negative_ratings ORDER BY tenant, day, event_id
+                """)
+            while let row = try ratings.next() {
+                let texts = [2, 5, 6, 7, 8].map { (row[$0] as String?).map(Self.hash) ?? 0 }
+                parts[RollupDelta.TenantDay(tenant: row[0], day: Day(number: row[1])), default: []]
+                    .append(Self.combine([0x6E65_6761_7469_7665, UInt64(bitPattern: row[3] as Int64), UInt64(bitPattern: row[4] as Int64)] + texts))
+            }
             return parts.mapValues(Self.combine)
         }
     }

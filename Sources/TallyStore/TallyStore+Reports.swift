@@ -101,6 +101,16 @@ struct SnapshotReader: RollupReading {
             .compactMap { RollupScope.value(ofKey: $0, tenant: tenant, dimension) }
     }
 
+    func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT event_id, value, occurred_at, reason, conversation_id, message_id, contact_id FROM negative_ratings
+            WHERE tenant = ? AND day BETWEEN ? AND ? ORDER BY occurred_at DESC, event_id LIMIT ?
+            """)
+        return try Row.fetchAll(statement, arguments: [tenant, from.number, through.number, limit]).map { row in
+            NegativeRating(id: row[0], value: row[1], occurredAtMillis: row[2], reason: row[3], conversationId: row[4], messageId: row[5], contactId: row[6])
+        }
+    }
+
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT COALESCE(SUM(new_contacts), 0) FROM daily_counters WHERE tenant = ? AND day <= ?"),
@@ -116,9 +126,10 @@ extension TallyStore {
     }
 
     /// Computes a per-bot report from one consistent snapshot of the store.
-    public func botReport(_ report: BotReport, tenant: String, botId: String, window: ReportWindow) throws(StoreError) -> BotReportDocument {
+    public func botReport(_ report: BotReport, tenant: String, botId: String, window: ReportWindow,
+                          limit: Int = BotReport.defaultFeedbackLimit) throws(StoreError) -> BotReportDocument {
         try read { db in
-            try BotReportCalculator().compute(report, tenant: tenant, botId: botId, window: window, from: SnapshotReader(db: db))
+            try BotReportCalculator().compute(report, tenant: tenant, botId: botId, window: window, limit: limit, from: SnapshotReader(db: db))
         }
     }
 }

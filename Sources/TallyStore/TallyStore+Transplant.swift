@@ -50,7 +50,7 @@ extension TallyStore {
 
     /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
     private func replaceTenant(_ tenant: String, with rows: ScopedRows, db: Database) throws {
-        for table in ["members", "member_sequences", "daily_counters", "hourly_messages", "daily_bitmaps", "seen_event_ids"] {
+        for table in ["members", "member_sequences", "daily_counters", "hourly_messages", "daily_bitmaps", "seen_event_ids", "negative_ratings"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
         }
         try Self.insert(rows.members, into: "members", db: db)
@@ -59,6 +59,7 @@ extension TallyStore {
         try Self.insert(rows.hourly, into: "hourly_messages", db: db)
         try Self.insert(rows.bitmaps, into: "daily_bitmaps", db: db)
         try Self.insert(rows.seen, into: "seen_event_ids", db: db)
+        try Self.insert(rows.negativeRatings, into: "negative_ratings", db: db)
     }
 
     /// A tenant rebuilt on a range of days: the range's rows are replaced, the replay's members are
@@ -66,12 +67,13 @@ extension TallyStore {
     private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, db: Database) throws -> Set<RollupDelta.TenantDay> {
         let members = try MemberRenumbering(tenant: tenant, members: rows.members, db: db)
 
-        for table in ["daily_counters", "hourly_messages", "daily_bitmaps"] {
+        for table in ["daily_counters", "hourly_messages", "daily_bitmaps", "negative_ratings"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         }
         try db.execute(sql: "DELETE FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
         try Self.insert(rows.counters, into: "daily_counters", db: db)
         try Self.insert(rows.hourly, into: "hourly_messages", db: db)
+        try Self.insert(rows.negativeRatings, into: "negative_ratings", db: db)
         // An id is one event: a copy with another occurredAt outside the range is the same event.
         try Self.insert(rows.seen, into: "seen_event_ids", orReplace: true, db: db)
         for row in rows.bitmaps {
@@ -163,6 +165,7 @@ struct ScopedRows {
     var hourly: [Row]
     var bitmaps: [Row]
     var seen: [Row]
+    var negativeRatings: [Row]
 
     init(tenant: String, range: DayRange, db: Database) throws {
         let arguments: StatementArguments = [tenant, range.first, range.last]
@@ -172,5 +175,6 @@ struct ScopedRows {
         hourly = try Row.fetchAll(db, sql: "SELECT * FROM hourly_messages WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         bitmaps = try Row.fetchAll(db, sql: "SELECT * FROM daily_bitmaps WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: arguments)
+        negativeRatings = try Row.fetchAll(db, sql: "SELECT * FROM negative_ratings WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
     }
 }

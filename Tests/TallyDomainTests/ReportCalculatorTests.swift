@@ -41,6 +41,11 @@ private struct NaiveRollups: RollupReading {
         Array(Set(events(of: tenant, from: from, through: through).compactMap { dimension == .botId ? $0.botId : $0.channel }))
     }
 
+    func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating] {
+        Array(events(of: tenant, from: from, through: through).compactMap(NegativeRating.init)
+            .sorted { ($1.occurredAtMillis, $0.id) < ($0.occurredAtMillis, $1.id) }.prefix(limit))
+    }
+
     func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters] {
         var result: [Day: DailyCounters] = [:]
         for event in events(of: tenant, from: from, through: through) {

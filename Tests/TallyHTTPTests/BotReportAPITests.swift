@@ -16,7 +16,7 @@ struct BotReportAPITests {
 
     /// Generated traffic of three bots, plus a bot whose id would be markup if pasted into HTML.
     static func events() -> [Event] {
-        Array(TrafficGenerator(seed: 77, tenants: 2, days: 40, endDay: today, total: 3_000)).enumerated().map { index, event in
+        BotReportOracle.withReasons(Array(TrafficGenerator(seed: 77, tenants: 2, days: 40, endDay: today, total: 3_000))).enumerated().map { index, event in
             var event = event
             if index % 11 == 0 { event.botId = "<img src=x onerror=alert(1)>\"" }
             return event
@@ -80,7 +80,28 @@ struct BotReportAPITests {
         }
     }
 
-    @Test("the list carries both reports with ChatBotKit as their source and its schemas")
+    @Test("limit bounds the negative ratings listed, on generate and on /fetch, and hostile reasons come back as sent")
+    func feedbackLimit() async throws {
+        let events = Self.events()
+        let oracle = BotReportOracle(events: events)
+        try await withLiveServer(today: { Self.today }, events: events) { server in
+            for (path, body) in [("api/v1/platform/report/\(BotReport.negativeFeedback.id)/generate?userId=tenant-1", #"{"botId":"bot-2","periodDays":30,"limit":2}"#),
+                                 ("api/v1/report/\(BotReport.negativeFeedback.id)/fetch", #"{"userId":"tenant-1","botId":"bot-2","periodDays":30,"endDate":"2026-03-15","limit":2}"#)] {
+                let reply = try await send(server, "POST", path, key: server.platformKey, body: body)
+                try #require(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+                let expected = try #require(oracle.expected(reportId: BotReport.negativeFeedback.id, tenant: "tenant-1", botId: "bot-2", periodDays: 30, end: Self.today, limit: 2))
+                let answer = try reply.object()
+                #expect(BotReportOracle.canonical(answer) == BotReportOracle.canonical(expected), "\(path)")
+                #expect((answer["items"] as? [Any])?.count == 2)
+            }
+            let all = try await send(server, "POST", "api/v1/platform/report/\(BotReport.negativeFeedback.id)/generate?userId=tenant-1",
+                                     key: server.platformKey, body: #"{"botId":"bot-1","periodDays":40,"limit":50}"#).object()
+            let reasons = Set(((all["items"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String })
+            #expect(reasons.contains("<script>alert(1)</script>") && reasons.contains("line one\r\nBcc: x@y"), "\(reasons)")
+        }
+    }
+
+    @Test("the list carries every per-bot report with ChatBotKit as their source and its schemas")
     func listed() async throws {
         try await withLiveServer { server in
             let items = try #require(try await send(server, "GET", "api/v1/platform/report/list?take=100", key: server.tenantKey).object()["items"] as? [[String: Any]])
@@ -103,10 +124,22 @@ struct BotReportAPITests {
         (#"{"userId":"t1"}"#, "fetch", "missing_parameter", "botId"),
         (#"{"userId":"t1","channel":"web"}"#, "fetch", "invalid_parameter", "botId, not channel"),
         (#"{"userId":"t1","botId":"b","groupBy":"channel"}"#, "fetch", "invalid_parameter", "groupBy"),
+        (#"{"userId":"t1","botId":"b","limit":5}"#, "fetch-stats", "invalid_parameter", "'limit'"),
+        (#"{"botId":"b","limit":0}"#, "generate-feedback", "invalid_parameter", "limit must be an integer from 1 to 50"),
+        (#"{"botId":"b","limit":51}"#, "generate-feedback", "invalid_parameter", "limit"),
+        (#"{"botId":"b","limit":"5"}"#, "generate-feedback", "invalid_parameter", "limit"),
+        (#"{"botId":"b","limit":2.5}"#, "generate-feedback", "invalid_parameter", "limit"),
+        (#"{"userId":"t1","botId":"b","limit":-1}"#, "fetch-feedback", "invalid_parameter", "limit"),
     ])
     func badInputs(body: String, route: String, code: String, mentions: String) async throws {
         try await withLiveServer { server in
-            let path = route == "generate" ? "api/v1/platform/report/\(BotReport.stats.id)/generate" : "api/v1/report/\(BotReport.performance.id)/fetch"
+            let path = switch route {
+            case "generate": "api/v1/platform/report/\(BotReport.stats.id)/generate"
+            case "generate-feedback": "api/v1/platform/report/\(BotReport.negativeFeedback.id)/generate"
+            case "fetch-stats": "api/v1/report/\(BotReport.stats.id)/fetch"
+            case "fetch-feedback": "api/v1/report/\(BotReport.negativeFeedback.id)/fetch"
+            default: "api/v1/report/\(BotReport.performance.id)/fetch"
+            }
             let reply = try await send(server, "POST", path, key: server.tenantKey, body: body)
             try expectError(reply, 400, code: code, mentions: mentions)
         }

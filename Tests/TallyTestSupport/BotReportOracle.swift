@@ -10,7 +10,7 @@ public struct BotReportOracle {
 
     /// The expected answer of report `reportId` for `tenant`'s bot `botId`, or nil for an id the
     /// oracle does not know.
-    public func expected(reportId: String, tenant: String, botId: String, periodDays: Int, end: Day) -> [String: Any]? {
+    public func expected(reportId: String, tenant: String, botId: String, periodDays: Int, end: Day, limit: Int = 10) -> [String: Any]? {
         let mine = events.filter { $0.userId == tenant && $0.botId == botId }
         let start = end.advanced(by: -(periodDays - 1))
         let previousStart = start.advanced(by: -periodDays)
@@ -53,6 +53,21 @@ public struct BotReportOracle {
                 "breakdown": days.map { ["date": $0.iso, "total": count($0, $0, rating), "thumbsUp": count($0, $0, up), "thumbsDown": count($0, $0, down)] },
             ]
             return ["conversations": trend(conversation), "messages": trend(message), "tokens": trend(tokens), "ratings": ratings, "period": label]
+        case "clr3m5n8k000j08jqgw4x5y0t":
+            // Newest first, ties by id; the first 1 000 characters of a reason.
+            let negative = mine.filter { if case .ratingCreated(let v) = $0.kind { v < 0 && $0.day >= start && $0.day <= end } else { false } }
+                .sorted { $0.occurredAtMillis != $1.occurredAtMillis ? $0.occurredAtMillis > $1.occurredAtMillis : $0.id < $1.id }
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let items: [[String: Any]] = negative.prefix(limit).map { e in
+                guard case .ratingCreated(let value) = e.kind else { return [:] }
+                return ["id": e.id, "value": value, "reason": e.reason.map { String($0.prefix(1000)) } ?? NSNull(),
+                        "conversationId": e.conversationId ?? NSNull(), "messageId": e.messageId ?? NSNull(),
+                        "contactId": e.contactId ?? NSNull(), "contactName": NSNull(),
+                        "createdAt": formatter.string(from: Date(timeIntervalSince1970: Double(e.occurredAtMillis) / 1000))]
+            }
+            return ["items": items, "total": count(start, end, rating), "thumbsDown": thumbsDown, "thumbsUp": thumbsUp, "period": label]
         default:
             return nil
         }
@@ -60,6 +75,17 @@ public struct BotReportOracle {
 }
 
 extension BotReportOracle {
+    /// Gives ratings reasons, some hostile (markup, a spreadsheet formula, line breaks) and one far
+    /// longer than is kept, so that the list's every field is exercised.
+    public static func withReasons(_ events: [Event]) -> [Event] {
+        let reasons = ["too slow", "<script>alert(1)</script>", "=HYPERLINK(\"http://x\")", "line one\r\nBcc: x@y", String(repeating: "ä", count: 1_500)]
+        return events.enumerated().map { index, event in
+            var event = event
+            if case .ratingCreated = event.kind, index % 3 != 0 { event.reason = reasons[index % reasons.count] }
+            return event
+        }
+    }
+
     /// A JSON-ready value as canonical text (sorted keys), so that an answer parsed from a response
     /// and an expected dictionary compare by content, whatever Foundation types hold them.
     public static func canonical(_ object: Any) -> String {
