@@ -11,6 +11,9 @@ public protocol RollupReading {
     func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int
     /// Messages per hour for every day in `from...through` that has any; absent days are zero.
     func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages]
+    /// Conversation aggregates of every day in `from...through` on which some conversation starts;
+    /// absent days have none.
+    func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -36,7 +36,7 @@ struct ReportListAPITests {
                     #expect(NSDictionary(dictionary: listed).isEqual(to: expected), "\(id) \(part) differs from \(file.lastPathComponent)")
                 }
             }
-            #expect(sources == ["chatbotkit": 13, "tally": 7])
+            #expect(sources == ["chatbotkit": 13, "tally": 12])
             #expect(items.first { $0["id"] as? String == "clr3m5n8k000d08jqt4l7y2c9" }?["source"] as? String == "tally")
         }
     }
