@@ -201,4 +201,53 @@ struct StoreConversationMetricsTests {
         try store.write { db in try db.execute(sql: "UPDATE conversation_metrics SET depth_0 = depth_0 + 1 WHERE day = (SELECT MIN(day) FROM conversation_metrics)") }
         #expect(try store.rollupChecksums().filter { afterState[$0.key] != $0.value }.count == 1)
     }
+
+    @Test("a partial rebuild of a range of days merges straddling conversations again and equals a full fold")
+    func dateRangeTransplant() throws {
+        let first = Self.end.advanced(by: -30)
+        let last = Self.end.advanced(by: -20)
+        let events = Self.spreadConversations(seed: 21, tenants: 2, count: 700, lastDay: Self.end)
+            + Array(TrafficGenerator(seed: 22, tenants: 2, days: 60, endDay: Self.end, total: 3_000))
+        let scope = RebuildScope(firstDay: first, lastDay: last)
+        // The live store missed some events of the range and counted strays no topic explains there,
+        // among them messages of conversations whose other events lie outside the range.
+        var random = SeededRandom(seed: 23)
+        let missed = Set(events.indices.filter { scope.contains(day: events[$0].day) && random.chance(0.15) })
+        let strays = events.filter { !scope.contains(day: $0.day) && $0.conversationId != nil && random.chance(0.05) }.map { event in
+            Event(id: "stray-\(event.id)", kind: .messageCreated(.user), userId: event.userId,
+                  occurredAtMillis: Int64(first.advanced(by: random.int(in: 0...10)).number) * 86_400_000 + 1_000, conversationId: event.conversationId)
+        }
+        let clean = try TransplantTests.store(events)
+        let live = try TransplantTests.store(events.indices.filter { !missed.contains($0) }.map { events[$0] } + strays)
+        try TransplantTests.execute(live, "UPDATE conversation_metrics SET depth_1 = depth_1 + 4 WHERE day = ?", [first.advanced(by: 3).number])
+        #expect(!(try TransplantTests.differing(live, clean)).isEmpty)
+
+        let outside = try live.transplant(scope, from: try TransplantTests.replay(events, scope))
+
+        #expect(try TransplantTests.differing(live, clean) == [])
+        #expect(outside.contains { !scope.contains(day: $0.day) }, "straddling conversations moved days outside the range")
+        #expect(outside.allSatisfy { !scope.contains(day: $0.day) })
+        let oracle = ReportOracle(events: events)
+        #expect(try Self.mismatches(live, oracle, tenants: ["tenant-1", "tenant-2"], ends: [Self.end, last, first.advanced(by: 2)], periods: [1, 7, 30]) == [])
+        // Ingest goes on into the transplanted store.
+        let more = Self.spreadConversations(seed: 24, tenants: 2, count: 100, lastDay: Self.end)
+        try Self.apply(more, to: live, seed: 2)
+        #expect(try Self.mismatches(live, ReportOracle(events: events + more), tenants: ["tenant-1"], ends: [Self.end], periods: [30, 90]) == [])
+    }
+
+    @Test("a partial rebuild of one tenant replaces its conversation states and aggregates whole")
+    func tenantTransplant() throws {
+        let events = Self.spreadConversations(seed: 31, tenants: 3, count: 600, lastDay: Self.end)
+        let clean = try TransplantTests.store(events)
+        let live = try TransplantTests.store(events.filter { $0.userId != "tenant-2" || !$0.id.hasSuffix("-1") })
+        try TransplantTests.execute(live, "DELETE FROM conversation_states WHERE tenant = 'tenant-2' AND conversation_id LIKE '%0'")
+        try TransplantTests.execute(live, "UPDATE conversation_metrics SET depth_0 = depth_0 + 1 WHERE tenant IN ('tenant-2', 'tenant-3') AND day = ?",
+                                    [Self.end.advanced(by: -5).number])
+        let scope = RebuildScope(tenant: "tenant-2")
+
+        #expect(try live.transplant(scope, from: try TransplantTests.replay(events, scope)).isEmpty)
+
+        #expect(try TransplantTests.differing(live, clean) == ["tenant-3 \(Self.end.advanced(by: -5).iso)"])
+        #expect(try Self.mismatches(live, ReportOracle(events: events), tenants: ["tenant-2"], ends: [Self.end, Self.end.advanced(by: -40)]) == [])
+    }
 }
