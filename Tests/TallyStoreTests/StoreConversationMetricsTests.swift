@@ -251,3 +251,57 @@ struct StoreConversationMetricsTests {
         #expect(try Self.mismatches(live, ReportOracle(events: events), tenants: ["tenant-2"], ends: [Self.end, Self.end.advanced(by: -40)]) == [])
     }
 }
+
+/// Storage and timing of the conversation rollups (`TALLY_MEASURE_CONVERSATIONS=1 swift test --filter
+/// ConversationMetricsMeasurement`); prints the figures and asserts nothing, since they depend on the
+/// build and the machine. `TALLY_MEASURE_EVENTS` sets the number of generated events (default 1 M,
+/// one tenant, 730 days, 5 000-event batches).
+@Suite("Conversation metrics measurement", .enabled(if: ProcessInfo.processInfo.environment["TALLY_MEASURE_CONVERSATIONS"] == "1"))
+struct ConversationMetricsMeasurement {
+    @Test("bytes per conversation and per tenant-day, ingest share, 365-day fetch")
+    func measure() throws {
+        let total = Int(ProcessInfo.processInfo.environment["TALLY_MEASURE_EVENTS"] ?? "") ?? 1_000_000
+        let end = StoreConversationMetricsTests.end
+        let events = Array(TrafficGenerator(seed: 77, tenants: 1, days: 730, endDay: end, total: total))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-conversations-bench-\(UUID().uuidString)").path
+        let store = try TallyStore(dataDirectory: directory)
+        // The conversation part alone, on a store of its own, for the same batches.
+        let alone = try TallyStore(dataDirectory: directory + "-alone")
+        var applySeconds = 0.0
+        var conversationSeconds = 0.0
+        var index = 0
+        while index < events.count {
+            let slice = Array(events[index..<min(events.count, index + 5_000)])
+            index += slice.count
+            let delta = RollupDelta(folding: slice)
+            var started = Date()
+            try store.apply(IngestBatch(events: slice, offsets: [PartitionOffset(topic: "t", partition: 0, nextOffset: Int64(index))]))
+            applySeconds += Date().timeIntervalSince(started)
+            started = Date()
+            try alone.write { db in try alone.applyConversations(delta.conversations, db: db) }
+            conversationSeconds += Date().timeIntervalSince(started)
+        }
+        let storage = try store.read { db in
+            try ["conversation_states", "conversation_metrics"].map { table in
+                (table, try Int.fetchOne(db, sql: "SELECT SUM(pgsize) FROM dbstat WHERE name = ?", arguments: [table]) ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0)
+            }
+        }
+        let conversations = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT conversation_id) FROM conversation_states") ?? 0 }
+        let window = ReportWindow(periodDays: 365, end: end)
+        var fetches: [String] = []
+        for report in StoreConversationMetricsTests.reports {
+            for _ in 0..<10 { _ = try store.report(report, tenant: "tenant-1", window: window) }
+            let timings = try (0..<200).map { _ in
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try store.report(report, tenant: "tenant-1", window: window)
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            }.sorted()
+            fetches.append("\(report.name) p50 \(timings[100]) ms p99 \(timings[198]) ms")
+        }
+        print("conversation-metrics-measure: \(events.count) events, \(conversations) conversations;"
+              + " apply \(applySeconds) s in all, of which the conversation part alone takes \(conversationSeconds) s;"
+              + storage.map { " \($0.0): \($0.1) bytes, \($0.2) rows, \(Double($0.1) / Double(max($0.2, 1))) bytes a row;" }.joined()
+              + " 365-day fetch: " + fetches.joined(separator: "; "))
+    }
+}
