@@ -282,7 +282,7 @@ struct ConversationMetricsMeasurement {
             conversationSeconds += Date().timeIntervalSince(started)
         }
         let storage = try store.read { db in
-            try ["conversation_states", "conversation_metrics"].map { table in
+            try ["conversation_states", "conversation_metrics"].map { (table: String) in
                 (table, try Int.fetchOne(db, sql: "SELECT SUM(pgsize) FROM dbstat WHERE name = ?", arguments: [table]) ?? 0,
                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0)
             }
