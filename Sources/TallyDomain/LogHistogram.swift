@@ -25,16 +25,23 @@ public struct LogHistogram: Sendable, Equatable {
 
     /// Values equal to 0.
     public private(set) var zeroCount: Int64 = 0
-    /// Counts by bucket index; a bucket whose count returns to 0 is removed, so equal contents are
-    /// equal values and serialize to equal bytes.
-    public private(set) var buckets: [Int: Int64] = [:]
+    /// Counts of buckets `firstIndex`, `firstIndex + 1`, …: dense, because a period's report adds
+    /// hundreds of days' histograms element by element. Trimmed of zeros at both ends (and
+    /// `firstIndex` 0 when empty), so equal contents are equal values and serialize to equal bytes.
+    private var firstIndex = 0
+    private var counts: [Int64] = []
 
     public init() {}
 
     /// The number of values counted.
-    public var count: Int64 { buckets.values.reduce(zeroCount, +) }
+    public var count: Int64 { counts.reduce(zeroCount, +) }
 
-    public var isEmpty: Bool { zeroCount == 0 && buckets.isEmpty }
+    public var isEmpty: Bool { zeroCount == 0 && counts.isEmpty }
+
+    /// The buckets that hold values, ascending by index.
+    public var nonEmptyBuckets: [(index: Int, count: Int64)] {
+        counts.indices.compactMap { counts[$0] == 0 ? nil : (firstIndex + $0, counts[$0]) }
+    }
 
     /// The bucket holding `value` (≥ 1): the smallest i with γ^i ≥ value.
     static func bucketIndex(of value: Int64) -> Int {
@@ -61,17 +68,45 @@ public struct LogHistogram: Sendable, Equatable {
             return
         }
         let index = Self.bucketIndex(of: value)
-        let updated = buckets[index, default: 0] + times
-        buckets[index] = updated == 0 ? nil : updated
+        cover(index...index)
+        counts[index - firstIndex] += times
+        trim()
     }
 
     /// Adds every count of `other`, multiplied by `sign` (1 to merge, −1 to take away).
     public mutating func add(_ other: LogHistogram, sign: Int64 = 1) {
         zeroCount += sign * other.zeroCount
-        for (index, count) in other.buckets {
-            let updated = buckets[index, default: 0] + sign * count
-            buckets[index] = updated == 0 ? nil : updated
+        guard !other.counts.isEmpty else { return }
+        cover(other.firstIndex...(other.firstIndex + other.counts.count - 1))
+        let offset = other.firstIndex - firstIndex
+        for position in other.counts.indices { counts[offset + position] += sign * other.counts[position] }
+        trim()
+    }
+
+    /// Widens `counts` to hold the buckets of `range`.
+    private mutating func cover(_ range: ClosedRange<Int>) {
+        if counts.isEmpty {
+            firstIndex = range.lowerBound
+            counts = Array(repeating: 0, count: range.count)
+            return
         }
+        if range.lowerBound < firstIndex {
+            counts.insert(contentsOf: repeatElement(0, count: firstIndex - range.lowerBound), at: 0)
+            firstIndex = range.lowerBound
+        }
+        let last = firstIndex + counts.count - 1
+        if range.upperBound > last { counts.append(contentsOf: repeatElement(0, count: range.upperBound - last)) }
+    }
+
+    private mutating func trim() {
+        guard let first = counts.firstIndex(where: { $0 != 0 }), let last = counts.lastIndex(where: { $0 != 0 }) else {
+            counts = []
+            firstIndex = 0
+            return
+        }
+        if first == 0 && last == counts.count - 1 { return }
+        counts = Array(counts[first...last])
+        firstIndex += first
     }
 
     /// The nearest-rank `percent`-th percentile: the smallest counted value v such that at least
@@ -84,11 +119,11 @@ public struct LogHistogram: Sendable, Equatable {
         let rank = (Int64(percent) * total + 99) / 100
         if rank <= zeroCount { return 0 }
         var seen = zeroCount
-        for index in buckets.keys.sorted() {
-            seen += buckets[index]!
-            if seen >= rank { return Self.representative(ofBucket: index) }
+        for position in counts.indices {
+            seen += counts[position]
+            if seen >= rank { return Self.representative(ofBucket: firstIndex + position) }
         }
-        return Self.representative(ofBucket: buckets.keys.max()!)
+        return Self.representative(ofBucket: firstIndex + counts.count - 1)
     }
 
     /// The layout version written first by ``serialized()``.
@@ -99,12 +134,13 @@ public struct LogHistogram: Sendable, Equatable {
     public func serialized() -> [UInt8] {
         var bytes: [UInt8] = [Self.formatVersion]
         VarintCoding.append(zeroCount, to: &bytes)
+        let buckets = nonEmptyBuckets
         VarintCoding.appendUnsigned(UInt64(buckets.count), to: &bytes)
         var previous = 0
-        for index in buckets.keys.sorted() {
-            VarintCoding.appendUnsigned(UInt64(index - previous), to: &bytes)
-            VarintCoding.append(buckets[index]!, to: &bytes)
-            previous = index
+        for bucket in buckets {
+            VarintCoding.appendUnsigned(UInt64(bucket.index - previous), to: &bytes)
+            VarintCoding.append(bucket.count, to: &bytes)
+            previous = bucket.index
         }
         return bytes
     }
@@ -117,6 +153,7 @@ public struct LogHistogram: Sendable, Equatable {
         zeroCount = try reader.signed()
         let bucketCount = try reader.unsigned()
         guard bucketCount <= UInt64(Self.upperBounds.count) else { throw .invalid("\(bucketCount) buckets") }
+        var buckets: [(index: Int, count: Int64)] = []
         var index = 0
         for position in 0..<Int(bucketCount) {
             let step = try reader.unsigned()
@@ -125,8 +162,13 @@ public struct LogHistogram: Sendable, Equatable {
             guard index < Self.upperBounds.count else { throw .invalid("bucket \(index) out of range") }
             let count = try reader.signed()
             guard count != 0 else { throw .invalid("an empty bucket") }
-            buckets[index] = count
+            buckets.append((index, count))
         }
         try reader.finish()
+        if let first = buckets.first, let last = buckets.last {
+            firstIndex = first.index
+            counts = Array(repeating: 0, count: last.index - first.index + 1)
+            for bucket in buckets { counts[bucket.index - first.index] = bucket.count }
+        }
     }
 }

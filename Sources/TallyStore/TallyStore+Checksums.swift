@@ -54,8 +54,8 @@ extension TallyStore {
                 values += day.depthCounts.map { UInt64(bitPattern: $0) }
                 for histogram in [day.firstResponses, day.durations] {
                     values.append(UInt64(bitPattern: histogram.zeroCount))
-                    for index in histogram.buckets.keys.sorted() {
-                        values += [UInt64(index), UInt64(bitPattern: histogram.buckets[index]!)]
+                    for bucket in histogram.nonEmptyBuckets {
+                        values += [UInt64(bucket.index), UInt64(bitPattern: bucket.count)]
                     }
                     values.append(0xFFFF_FFFF_FFFF_FFFF)
                 }
