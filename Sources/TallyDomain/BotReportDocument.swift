@@ -100,7 +100,7 @@ public struct BotNegativeFeedback: Sendable, Equatable, Encodable {
             try container.encode(rating.messageId, forKey: .messageId)
             try container.encode(rating.contactId, forKey: .contactId)
             try container.encodeNil(forKey: .contactName)
-            try container.encode(RFC3339.string(epochMilliseconds: rating.occurredAtMillis), forKey: .createdAt)
+            try container.encode(EventEncoder.timestamp(rating.occurredAtMillis), forKey: .createdAt)
         }
     }
 

@@ -18,8 +18,10 @@ public enum ChatBotKitShape: Sendable, Equatable {
     public init(_ metric: ReportDefinition.Metric) {
         switch metric {
         // Hourly Activity's heatmap is Tally's own: its ChatBotKit-style answer is the daily counts.
-        case .counter, .distinct, .returningContacts, .hourlyActivity: self = .periodWithBreakdown
-        case .averagePerConversation, .percentage: self = .periodValue
+        // So are the percentiles and depth buckets: the ChatBotKit-style answer is value, change and breakdown.
+        case .counter, .distinct, .returningContacts, .hourlyActivity, .firstResponseTime, .conversationDuration, .conversationDepth:
+            self = .periodWithBreakdown
+        case .averagePerConversation, .percentage, .engagementRate, .abandonmentRate: self = .periodValue
         case .totalContacts: self = .allTime
         }
     }

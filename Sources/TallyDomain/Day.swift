@@ -21,6 +21,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.number = Int32(truncatingIfNeeded: days)
     }
 
+    /// The day containing the instant `epochMillis` (UTC): the one rule by which an event, and a
+    /// conversation by its start, falls in a day.
+    public init(epochMillis: Int64) {
+        self.init(epochSeconds: epochMillis >= 0 ? epochMillis / 1000 : (epochMillis - 999) / 1000)
+    }
+
     /// Parses `YYYY-MM-DD`; nil for anything else, including impossible dates like 2025-02-30.
     public init?(iso text: String) {
         let bytes = Array(text.utf8)

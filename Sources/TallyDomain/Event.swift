@@ -46,10 +46,7 @@ public struct Event: Sendable, Equatable {
     }
 
     /// The UTC day the event counts in.
-    public var day: Day {
-        let seconds = occurredAtMillis >= 0 ? occurredAtMillis / 1000 : (occurredAtMillis - 999) / 1000
-        return Day(epochSeconds: seconds)
-    }
+    public var day: Day { Day(epochMillis: occurredAtMillis) }
 
     /// The hour (0...23) of the event's instant within its day, in the zone that defines `day`
     /// (UTC for now; a tenant's zone must change both together).

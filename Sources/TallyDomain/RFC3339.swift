@@ -9,15 +9,6 @@ public enum RFC3339 {
         return text.withUTF8 { parse($0) }
     }
 
-    /// `millis` as a UTC date-time with milliseconds, e.g. `2026-03-15T12:00:00.000Z`.
-    public static func string(epochMilliseconds millis: Int64) -> String {
-        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let day = Day(epochSeconds: seconds)
-        let ofDay = millis - Int64(day.number) * 86_400_000
-        func pad(_ n: Int64, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-        return "\(day.iso)T\(pad(ofDay / 3_600_000, 2)):\(pad(ofDay / 60_000 % 60, 2)):\(pad(ofDay / 1000 % 60, 2)).\(pad(ofDay % 1000, 3))Z"
-    }
-
     static func parse<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes) -> Int64? where Bytes.Index == Int {
         let s = b.startIndex
         guard b.count >= 20,

@@ -71,6 +71,9 @@ public struct ReportCalculator {
             }
             report.heatmap = heatmap
             return report
+
+        case .engagementRate, .abandonmentRate, .firstResponseTime, .conversationDuration, .conversationDepth:
+            return try conversationReport(report.metric, tenant: tenant, window: window, from: rollups)
         }
     }
 
@@ -100,7 +103,7 @@ public struct ReportCalculator {
         return result(window, value: .count(value), change: .count(value - previous), daily: daily.map(ReportNumber.count))
     }
 
-    private func result(_ window: ReportWindow, value: ReportNumber, change: ReportNumber, daily: [ReportNumber]) -> ReportResult {
+    func result(_ window: ReportWindow, value: ReportNumber, change: ReportNumber, daily: [ReportNumber]) -> ReportResult {
         ReportResult(
             value: value, change: change, period: window.label,
             breakdown: zip(window.days, daily).map { ReportResult.Entry(date: $0.iso, total: $1) }

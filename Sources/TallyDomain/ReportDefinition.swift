@@ -22,6 +22,19 @@ public struct ReportDefinition: Sendable, Equatable, Identifiable {
         /// Messages per day as `.counter(.messages)`, plus a weekday × hour matrix of the period's
         /// messages (Monday first, hours 0–23, in the zone of the rollup's days: UTC for now).
         case hourlyActivity
+        /// Conversations with ≥ 1 user message ÷ conversations started, as a percentage; every
+        /// conversation counts in its start day (`ConversationState.startDay`).
+        case engagementRate
+        /// Conversations with exactly 1 user message ÷ conversations with ≥ 1, as a percentage.
+        case abandonmentRate
+        /// The p50 of the time from a conversation's first user message to the first bot message
+        /// at or after it, in seconds; the result adds p50/p90/p99 and the conversations counted.
+        case firstResponseTime
+        /// The p50 of the time from a conversation's first to its last message, in seconds; the
+        /// result adds p50/p90/p99.
+        case conversationDuration
+        /// Conversations started; the result adds their count per depth bucket (`ConversationDepth`).
+        case conversationDepth
     }
 
 

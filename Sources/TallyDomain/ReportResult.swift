@@ -27,13 +27,39 @@ public struct ReportResult: Sendable, Equatable, Encodable {
         public var change: ReportNumber
         public init(key: String, value: ReportNumber, change: ReportNumber) { self.key = key; self.value = value; self.change = change }
     }
+    /// The period's percentiles (First Response Time, Conversation Duration); nil elsewhere.
+    public var percentiles: Percentiles?
+    /// The conversations the percentiles are over (First Response Time); nil elsewhere.
+    public var count: Int64?
+    /// Conversations started in the period per depth bucket, in `ConversationDepth` order
+    /// (Conversation Depth); nil elsewhere.
+    public var buckets: [Bucket]?
 
-    public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry], heatmap: [[Int64]]? = nil) {
+    public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry], heatmap: [[Int64]]? = nil,
+                percentiles: Percentiles? = nil, count: Int64? = nil, buckets: [Bucket]? = nil) {
         self.value = value
         self.change = change
         self.period = period
         self.breakdown = breakdown
         self.heatmap = heatmap
+        self.percentiles = percentiles
+        self.count = count
+        self.buckets = buckets
+    }
+
+    /// Nearest-rank percentiles in seconds, 2 decimals (see `LogHistogram.percentile`).
+    public struct Percentiles: Sendable, Equatable, Encodable {
+        public var p50: ReportNumber
+        public var p90: ReportNumber
+        public var p99: ReportNumber
+        public init(p50: ReportNumber, p90: ReportNumber, p99: ReportNumber) { self.p50 = p50; self.p90 = p90; self.p99 = p99 }
+    }
+
+    /// One depth bucket: its name (`0`, `1`, `2-3`, `4-10`, `>10`) and its conversations.
+    public struct Bucket: Sendable, Equatable, Encodable {
+        public var bucket: String
+        public var total: Int64
+        public init(bucket: String, total: Int64) { self.bucket = bucket; self.total = total }
     }
 }
 
@@ -54,6 +80,11 @@ public enum ReportNumber: Sendable, Equatable, Encodable, CustomStringConvertibl
     /// `numerator ÷ denominator` as a percentage rounded to hundredths; 0 when the denominator is 0.
     public static func percentage(_ numerator: Int64, _ denominator: Int64) -> ReportNumber {
         ratio(100 * numerator, denominator)
+    }
+
+    /// A duration in milliseconds as seconds rounded half away from zero to hundredths.
+    public static func seconds(millis: Double) -> ReportNumber {
+        .hundredths(Int64((millis / 10).rounded(.toNearestOrAwayFromZero)))
     }
 
     /// `self − other`, in the same unit.

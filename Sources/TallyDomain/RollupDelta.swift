@@ -26,6 +26,15 @@ public struct RollupDelta: Sendable {
         public init(tenant: String, contact: String) { self.tenant = tenant; self.contact = contact }
     }
 
+    /// Identifies the events of one conversation of one tenant on one day (their own day, not the
+    /// conversation's start day): the unit a conversation's state is stored and rebuilt in.
+    public struct ConversationDay: Hashable, Sendable {
+        public var tenant: String
+        public var conversation: String
+        public var day: Day
+        public init(tenant: String, conversation: String, day: Day) { self.tenant = tenant; self.conversation = conversation; self.day = day }
+    }
+
     public private(set) var counters: [TenantDay: DailyCounters] = [:]
     public private(set) var members: [SetKey: Set<String>] = [:]
     /// Messages per hour of each tenant-day the batch touches (Hourly Activity).
@@ -34,6 +43,9 @@ public struct RollupDelta: Sendable {
     public private(set) var contactFirstSeen: [TenantContact: Day] = [:]
     /// Each bot's negative ratings in this batch, by the bot's slice key and day (Bot Negative Feedback).
     public private(set) var negativeRatings: [TenantDay: [NegativeRating]] = [:]
+    /// The state of each conversation's events in this batch, per day of those events; the store
+    /// merges each into the stored state once per batch.
+    public private(set) var conversations: [ConversationDay: ConversationState] = [:]
     /// Events folded so far.
     public private(set) var eventCount = 0
 
@@ -75,6 +87,11 @@ public struct RollupDelta: Sendable {
         }
         if case .messageCreated = event.kind {
             hourly[tenantDay, default: HourlyMessages()].count(hour: event.hourOfDay)
+        }
+        if let conversation = event.conversationId {
+            let key = ConversationDay(tenant: tenant, conversation: conversation, day: day)
+            let state = ConversationState(event)
+            if conversations[key] != nil { conversations[key]!.merge(state) } else { conversations[key] = state }
         }
         if case .messageCreated(let type) = event.kind, let conversation = event.conversationId {
             members[SetKey(tenant: tenant, day: day, set: .conversationsWithMessages), default: []].insert(conversation)

@@ -17,6 +17,9 @@ public protocol RollupReading {
     /// The negative ratings kept under `tenant` (a bot's slice key) on `from...through`, newest
     /// first (ties by id), at most `limit`.
     func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating]
+    /// Conversation aggregates of every day in `from...through` on which some conversation starts;
+    /// absent days have none.
+    func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -202,6 +202,49 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Conversation-level metrics (Engagement, Abandonment, First Response Time, Duration, Depth).
+        // A conversation's state is kept per day of its events, so that a rebuild of a range of days
+        // replaces exactly those days' parts and merges them with the parts it keeps; the per-day
+        // aggregates are keyed by each conversation's start day and are what reports read. Both are
+        // derived from the topics: conversations counted before this version have no state (their
+        // events are gone) until a rebuild replays them.
+        migrator.registerMigration("v7-conversation-state") { db in
+            try db.execute(sql: """
+                -- The state (TallyDomain.ConversationState) of one conversation's events of one day
+                -- (their own UTC day, not the conversation's start day). Instants are ms since the
+                -- epoch; bots_before_first_user is a varint list, NULL when empty.
+                CREATE TABLE conversation_states (
+                    tenant TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    created_at INTEGER,
+                    first_event_at INTEGER NOT NULL,
+                    user_messages INTEGER NOT NULL,
+                    first_user_at INTEGER,
+                    first_response_at INTEGER,
+                    bots_before_first_user BLOB,
+                    first_message_at INTEGER,
+                    last_message_at INTEGER,
+                    PRIMARY KEY (tenant, conversation_id, day)
+                ) WITHOUT ROWID;
+
+                -- Per tenant and start day: conversations by user messages (0, 1, 2-3, 4-10, >10)
+                -- and log-bucket histograms (TallyDomain.LogHistogram) of first response times and
+                -- durations in ms. Additive; a row with nothing left in it is deleted.
+                CREATE TABLE conversation_metrics (
+                    tenant TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    depth_0 INTEGER NOT NULL DEFAULT 0,
+                    depth_1 INTEGER NOT NULL DEFAULT 0,
+                    depth_2_3 INTEGER NOT NULL DEFAULT 0,
+                    depth_4_10 INTEGER NOT NULL DEFAULT 0,
+                    depth_over_10 INTEGER NOT NULL DEFAULT 0,
+                    first_responses BLOB NOT NULL,
+                    durations BLOB NOT NULL,
+                    PRIMARY KEY (tenant, day)
+                ) WITHOUT ROWID;
+                """)
+        }
         // Bot Negative Feedback lists ratings, which no counter can give back: the negative ones of
         // each bot are kept as rows (derived like every rollup, and rebuilt with them), one per
         // rating event under the bot's slice key.

@@ -3,8 +3,8 @@ import GRDB
 import TallyDomain
 
 extension TallyStore {
-    /// Applies one batch in a single transaction: dedupe, counters, first-seen contacts, bitmaps,
-    /// dead letters and offsets. Either all of it is committed or none of it, so a crash at any
+    /// Applies one batch in a single transaction: dedupe, counters, first-seen contacts, hourly
+    /// messages, conversation states and metrics, bitmaps, dead letters and offsets. Either all of it is committed or none of it, so a crash at any
     /// instant leaves the store at a batch boundary that its offsets describe exactly.
     ///
     /// - Parameter dedupeDays: an event whose id was first seen for its tenant at most this many days
@@ -23,6 +23,7 @@ extension TallyStore {
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
+            try self.applyConversations(delta.conversations, db: db)
             try self.applyMembers(delta.members, staged: &staged, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)

@@ -3,8 +3,9 @@ import GRDB
 import TallyDomain
 
 extension TallyStore {
-    /// A checksum of every rollup of each tenant's day: its counters, hourly messages and the members (by
-    /// identifier, not ordinal) of each of its member sets.
+    /// A checksum of every rollup of each tenant's day: its counters, hourly messages, conversation
+    /// metrics (of the conversations starting that day), conversation states (of the events of that
+    /// day) and the members (by identifier, not ordinal) of each of its member sets.
     ///
     /// Two stores built from the same events agree on every checksum even though they may have
     /// numbered members differently, which is what lets a rebuild be verified against the live store.
@@ -41,6 +42,37 @@ extension TallyStore {
                 for column in row.columnNames where column != "tenant" && column != "day" {
                     values.append(UInt64(bitPattern: row[column] as Int64))
                 }
+                parts[key, default: []].append(Self.combine(values))
+            }
+            // Conversation rows hash by value (histograms decoded, so only their counts matter),
+            // each table under its own marker; states in conversation order, which both stores share.
+            let metrics = try Row.fetchCursor(db, sql: "SELECT tenant, day, \(ConversationRows.metricsColumns) FROM conversation_metrics")
+            while let row = try metrics.next() {
+                let key = RollupDelta.TenantDay(tenant: row[0], day: Day(number: row[1]))
+                let day = try ConversationRows.metrics(row, at: 2)
+                var values: [UInt64] = [0x636F_6E76_6D65_74]
+                values += day.depthCounts.map { UInt64(bitPattern: $0) }
+                for histogram in [day.firstResponses, day.durations] {
+                    values.append(UInt64(bitPattern: histogram.zeroCount))
+                    for bucket in histogram.nonEmptyBuckets {
+                        values += [UInt64(bucket.index), UInt64(bitPattern: bucket.count)]
+                    }
+                    values.append(0xFFFF_FFFF_FFFF_FFFF)
+                }
+                parts[key, default: []].append(Self.combine(values))
+            }
+            let states = try Row.fetchCursor(db, sql: """
+                SELECT tenant, day, conversation_id, \(ConversationRows.stateColumns) FROM conversation_states ORDER BY tenant, day, conversation_id
+                """)
+            while let row = try states.next() {
+                let key = RollupDelta.TenantDay(tenant: row[0], day: Day(number: row[1]))
+                let state = try ConversationRows.state(row, at: 3)
+                var values: [UInt64] = [0x636F_6E76_7374, Self.hash(row[2] as String)]
+                for instant in [state.createdAt, state.firstEventAt, state.firstUserMessageAt, state.firstResponseAt, state.firstMessageAt, state.lastMessageAt] {
+                    values.append(instant.map { UInt64(bitPattern: $0) } ?? 0x8000_0000_0000_0000)
+                }
+                values.append(UInt64(bitPattern: state.userMessages))
+                values += state.botMessagesBeforeFirstUser.map { UInt64(bitPattern: $0) }
                 parts[key, default: []].append(Self.combine(values))
             }
             let bitmaps = try Row.fetchCursor(db, sql: "SELECT tenant, set_kind, day, bitmap FROM daily_bitmaps ORDER BY tenant, day, set_kind")

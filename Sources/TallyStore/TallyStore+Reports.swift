@@ -111,6 +111,16 @@ struct SnapshotReader: RollupReading {
         }
     }
 
+    func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT day, \(ConversationRows.metricsColumns) FROM conversation_metrics WHERE tenant = ? AND day BETWEEN ? AND ?
+            """)
+        var result: [Day: ConversationDayMetrics] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, from.number, through.number])
+        while let row = try rows.next() { result[Day(number: row[0])] = try ConversationRows.metrics(row, at: 1) }
+        return result
+    }
+
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT COALESCE(SUM(new_contacts), 0) FROM daily_counters WHERE tenant = ? AND day <= ?"),

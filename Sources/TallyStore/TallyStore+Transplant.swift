@@ -9,12 +9,16 @@ import TallyDomain
 /// by member identity. Total Contacts is the running sum of `new_contacts`, each contact counted on
 /// its first day, so when a range of days is replaced a contact's first day is worked out again
 /// from the days before the range (kept), the range (rebuilt) and the days after it (kept).
+/// Conversations are stored per day of their events for the same reason: a conversation whose
+/// events straddle the range is merged again from its kept and its rebuilt days.
 extension TallyStore {
     /// Replaces this store's rollups inside `scope` with those of `rebuilt`, a store that holds only
     /// in-scope events, in one transaction.
     ///
     /// - Returns: tenant-days outside the scope whose rows changed too: days after the range whose
-    ///   `new_contacts` moved because a contact's first day moved into or out of the range. A
+    ///   `new_contacts` moved because a contact's first day moved into or out of the range, and
+    ///   days outside it whose conversation metrics moved because a conversation with events in
+    ///   the range starts there (or started there before). A
     ///   verification must compare them as well as the in-scope days.
     @discardableResult
     public func transplant(_ scope: RebuildScope, from rebuilt: TallyStore) throws(StoreError) -> Set<RollupDelta.TenantDay> {
@@ -50,7 +54,8 @@ extension TallyStore {
 
     /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
     private func replaceTenant(_ tenant: String, with rows: ScopedRows, db: Database) throws {
-        for table in ["members", "member_sequences", "daily_counters", "hourly_messages", "daily_bitmaps", "seen_event_ids", "negative_ratings"] {
+        for table in ["members", "member_sequences", "daily_counters", "hourly_messages", "daily_bitmaps", "seen_event_ids",
+                      "conversation_states", "conversation_metrics", "negative_ratings"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE tenant = ?", arguments: [tenant])
         }
         try Self.insert(rows.members, into: "members", db: db)
@@ -60,6 +65,8 @@ extension TallyStore {
         try Self.insert(rows.bitmaps, into: "daily_bitmaps", db: db)
         try Self.insert(rows.seen, into: "seen_event_ids", db: db)
         try Self.insert(rows.negativeRatings, into: "negative_ratings", db: db)
+        try Self.insert(rows.conversationStates, into: "conversation_states", db: db)
+        try Self.insert(rows.conversationMetrics, into: "conversation_metrics", db: db)
     }
 
     /// A tenant rebuilt on a range of days: the range's rows are replaced, the replay's members are
@@ -118,6 +125,7 @@ extension TallyStore {
             for day in [move.from, move.to].compactMap({ $0 }) where !range.contains(day) { outside.insert(day) }
         }
         try members.saveSequences(db: db)
+        outside.formUnion(try replaceConversations(of: tenant, range: range, with: rows.conversationStates, db: db))
 
         // Total Contacts: each affected day counts the contacts first seen on it.
         let days = Set(try Int32.fetchAll(db, sql: "SELECT day FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?",
@@ -131,6 +139,56 @@ extension TallyStore {
             try upsert.execute(arguments: [tenant, day, firstSeen[day] ?? 0])
         }
         return Set(outside.map { RollupDelta.TenantDay(tenant: tenant, day: Day(number: $0)) })
+    }
+
+    /// A range of days of one tenant's conversations: the parts (states of one day's events) in the
+    /// range become the replay's, and each conversation with a part in the range, before or after,
+    /// is merged again from its kept and rebuilt parts. Days in the range get their aggregates
+    /// anew from those conversations (every conversation starting there has its start day's part
+    /// there); a day outside it moves by the old and new contributions of the conversations whose
+    /// start lies there, as ingest would move it.
+    ///
+    /// - Returns: the days outside the range whose aggregates changed.
+    private func replaceConversations(of tenant: String, range: DayRange, with rebuilt: [Row], db: Database) throws -> Set<Int32> {
+        var rebuiltParts: [String: [(day: Day, state: ConversationState)]] = [:]
+        for row in rebuilt {
+            rebuiltParts[row["conversation_id"], default: []].append((Day(number: row["day"]), try ConversationRows.state(row, at: 3)))
+        }
+        let conversations = Set(try String.fetchAll(db, sql: "SELECT DISTINCT conversation_id FROM conversation_states WHERE tenant = ? AND day BETWEEN ? AND ?",
+                                                    arguments: [tenant, range.first, range.last])).union(rebuiltParts.keys)
+        var inRange: [Int32: ConversationDayMetrics] = [:]
+        var outsideDeltas: [Int32: ConversationDayMetrics] = [:]
+        let deletePart = try db.cachedStatement(sql: "DELETE FROM conversation_states WHERE tenant = ? AND conversation_id = ? AND day BETWEEN ? AND ?")
+        for conversation in conversations {
+            var parts = try ConversationRows.parts(tenant: tenant, conversation: conversation, db: db)
+            let old = ConversationRows.merged(parts.values)
+            try deletePart.execute(arguments: [tenant, conversation, range.first, range.last])
+            parts = parts.filter { !range.contains($0.key.number) }
+            for part in rebuiltParts[conversation] ?? [] {
+                parts[part.day] = part.state
+                try ConversationRows.savePart(part.state, tenant: tenant, conversation: conversation, day: part.day, db: db)
+            }
+            if let old, !range.contains(old.startDay.number) {
+                outsideDeltas[old.startDay.number, default: ConversationDayMetrics()].add(old.contribution, sign: -1)
+            }
+            if let new = ConversationRows.merged(parts.values) {
+                let day = new.startDay.number
+                if range.contains(day) {
+                    inRange[day, default: ConversationDayMetrics()].add(new.contribution)
+                } else {
+                    outsideDeltas[day, default: ConversationDayMetrics()].add(new.contribution)
+                }
+            }
+        }
+        try db.execute(sql: "DELETE FROM conversation_metrics WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: [tenant, range.first, range.last])
+        for (day, metrics) in inRange {
+            try ConversationRows.saveMetrics(metrics, tenant: tenant, day: Day(number: day), db: db)
+        }
+        var changed: Set<Int32> = []
+        for (day, delta) in outsideDeltas {
+            if try ConversationRows.addMetrics(delta, tenant: tenant, day: Day(number: day), db: db) { changed.insert(day) }
+        }
+        return changed
     }
 
     /// Inserts rows read from another store's table of the same schema.
@@ -166,6 +224,9 @@ struct ScopedRows {
     var bitmaps: [Row]
     var seen: [Row]
     var negativeRatings: [Row]
+    /// Conversation states of the events of the range's days; their aggregates, by start day.
+    var conversationStates: [Row]
+    var conversationMetrics: [Row]
 
     init(tenant: String, range: DayRange, db: Database) throws {
         let arguments: StatementArguments = [tenant, range.first, range.last]
@@ -176,5 +237,9 @@ struct ScopedRows {
         bitmaps = try Row.fetchAll(db, sql: "SELECT * FROM daily_bitmaps WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
         seen = try Row.fetchAll(db, sql: "SELECT * FROM seen_event_ids WHERE tenant = ? AND event_day BETWEEN ? AND ?", arguments: arguments)
         negativeRatings = try Row.fetchAll(db, sql: "SELECT * FROM negative_ratings WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
+        conversationStates = try Row.fetchAll(db, sql: """
+            SELECT tenant, conversation_id, day, \(ConversationRows.stateColumns) FROM conversation_states WHERE tenant = ? AND day BETWEEN ? AND ?
+            """, arguments: arguments)
+        conversationMetrics = try Row.fetchAll(db, sql: "SELECT * FROM conversation_metrics WHERE tenant = ? AND day BETWEEN ? AND ?", arguments: arguments)
     }
 }

@@ -38,10 +38,10 @@ struct ChatBotKitOutputTests {
                 #expect(shape == .allTime)
                 #expect(shape.inputProperties == ["userId"])
                 #expect(shape.requiresUserId)
-            case .averagePerConversation, .percentage:
+            case .averagePerConversation, .percentage, .engagementRate, .abandonmentRate:
                 #expect(shape == .periodValue)
                 #expect(shape.inputProperties == ["periodDays"])
-            case .counter, .distinct, .returningContacts, .hourlyActivity:
+            case .counter, .distinct, .returningContacts, .hourlyActivity, .firstResponseTime, .conversationDuration, .conversationDepth:
                 #expect(shape == .periodWithBreakdown)
                 #expect(!shape.requiresUserId)
             }

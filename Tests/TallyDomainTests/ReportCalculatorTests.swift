@@ -92,6 +92,25 @@ private struct NaiveRollups: RollupReading {
         }
         return result
     }
+
+    /// Each conversation of `tenant` from all its events, by the definitions, at its start day.
+    func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics] {
+        var result: [Day: ConversationDayMetrics] = [:]
+        let byConversation = Dictionary(grouping: events.filter { $0.userId == tenant && $0.conversationId != nil }, by: { $0.conversationId! })
+        for (_, events) in byConversation {
+            let created = events.filter { $0.kind == .conversationCreated }.map(\.occurredAtMillis).min()
+            let start = Day(epochSeconds: (created ?? events.map(\.occurredAtMillis).min()!) / 1000)
+            guard start >= from && start <= through else { continue }
+            let users = events.filter { $0.kind == .messageCreated(.user) }.map(\.occurredAtMillis)
+            let bots = events.filter { $0.kind == .messageCreated(.bot) }.map(\.occurredAtMillis)
+            let messages = events.filter { if case .messageCreated = $0.kind { true } else { false } }.map(\.occurredAtMillis)
+            let response = users.min().flatMap { user in bots.filter { $0 >= user }.min().map { $0 - user } }
+            let duration = messages.isEmpty ? nil : messages.max()! - messages.min()!
+            result[start, default: ConversationDayMetrics()].add(.init(day: start, depth: ConversationDepth(userMessages: Int64(users.count)),
+                                                                       firstResponseMillis: response, durationMillis: duration))
+        }
+        return result
+    }
 }
 
 /// An event at noon UTC of `date`, so the day under test is obvious from the call site.

@@ -37,7 +37,7 @@ struct ReportListAPITests {
                 }
             }
             // ChatBotKit's 13 basic reports and its per-bot ones; Tally's own.
-            #expect(sources == ["chatbotkit": 13 + BotReport.allCases.count, "tally": 7])
+            #expect(sources == ["chatbotkit": 13 + BotReport.allCases.count, "tally": 12])
             #expect(items.first { $0["id"] as? String == "clr3m5n8k000d08jqt4l7y2c9" }?["source"] as? String == "tally")
         }
     }

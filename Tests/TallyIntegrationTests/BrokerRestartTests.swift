@@ -81,7 +81,7 @@ extension FaultInjectionTests {
                     for report in ReportCatalog.all {
                         let body = ReportCheck.fetchBody(tenant: tenant, periodDays: 30, end: end)
                         let value = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: body)
-                        #expect(value == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant) before the outage")
+                        #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end).map(value.agrees(with:)) == true, "\(report.name) \(tenant) before the outage")
                         recorded.append((body, report.id, value))
                     }
                 }

@@ -44,7 +44,7 @@ struct IngestOracleTests {
                     for report in ReportCatalog.all {
                         let actual = try store.report(report, tenant: tenant, window: ReportWindow(periodDays: periodDays, end: endDate))
                         let expected = oracle.expected(reportId: report.id, tenant: tenant, periodDays: periodDays, end: endDate)
-                        #expect(ReportOracle.Expected(actual) == expected, "\(report.name) \(tenant) \(periodDays)d to \(endDate)")
+                        #expect(expected.map(ReportOracle.Expected(actual).agrees(with:)) == true, "\(report.name) \(tenant) \(periodDays)d to \(endDate)")
                     }
                 }
             }
@@ -108,7 +108,7 @@ struct IngestOracleTests {
         for report in ReportCatalog.all {
             for tenant in ["tenant-1", "tenant-2"] {
                 let actual = try store.report(report, tenant: tenant, window: ReportWindow(periodDays: 7, end: end))
-                #expect(ReportOracle.Expected(actual) == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 7, end: end), "\(report.name)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 7, end: end).map(ReportOracle.Expected(actual).agrees(with:)) == true, "\(report.name)")
             }
         }
     }

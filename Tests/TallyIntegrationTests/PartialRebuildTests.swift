@@ -110,7 +110,7 @@ struct PartialRebuildTests {
             for report in ReportCatalog.all {
                 let actual = try await HTTPFetch.report(port: served.port, secret: served.secret, reportId: report.id,
                                                         body: #"{"userId":"\#(tenant)","periodDays":30}"#)
-                #expect(actual == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end).map(actual.agrees(with:)) == true, "\(report.name) \(tenant)")
             }
         }
     }
@@ -194,7 +194,7 @@ struct PartialRebuildTests {
         for tenant in ["tenant-1", "tenant-2", "tenant-3"] {
             for report in ReportCatalog.all {
                 let actual = try store.report(report, tenant: tenant, window: ReportWindow(periodDays: 7, end: end))
-                #expect(ReportOracle.Expected(actual) == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 7, end: end), "\(report.name) \(tenant)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 7, end: end).map(ReportOracle.Expected(actual).agrees(with:)) == true, "\(report.name) \(tenant)")
             }
         }
     }

@@ -90,7 +90,7 @@ struct RebuildTests {
         for tenant in ["tenant-1", "tenant-3"] {
             for report in ReportCatalog.all {
                 let actual = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: #"{"userId":"\#(tenant)","periodDays":30}"#)
-                #expect(actual == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end).map(actual.agrees(with:)) == true, "\(report.name) \(tenant)")
             }
         }
         print("rebuild: \(result["events"] ?? 0) events replayed at \(Int(result["eventsPerSecond"] as? Double ?? 0))/s, \(requests) requests during the rebuild, \(failures) failed")
@@ -149,7 +149,7 @@ struct RebuildTests {
         for tenant in ["tenant-1", "tenant-2"] {
             for report in ReportCatalog.all {
                 let actual = try await HTTPFetch.report(port: port, secret: secret, reportId: report.id, body: #"{"userId":"\#(tenant)","periodDays":30}"#)
-                #expect(actual == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end), "\(report.name) \(tenant)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 30, end: end).map(actual.agrees(with:)) == true, "\(report.name) \(tenant)")
             }
         }
     }

@@ -151,8 +151,14 @@ enum HTTPFetch {
         }
         // A heatmap is kept only when present, so a report that should have none and has one fails.
         let heatmap = (json["heatmap"] as? [[NSNumber]]).map { $0.map { $0.map(\.intValue) } }
+        // So are the conversation reports' percentiles, count and depth buckets.
+        let percentiles = (json["percentiles"] as? [String: NSNumber]).map { $0.mapValues(\.doubleValue) }
+        let buckets = (json["buckets"] as? [[String: Any]]).map {
+            $0.map { ReportOracle.Bucket(bucket: $0["bucket"] as? String ?? "", total: ($0["total"] as? NSNumber)?.intValue ?? -1) }
+        }
         return ReportOracle.Expected(value: number(json["value"]), change: number(json["change"]),
-                                     period: json["period"] as? String ?? "", breakdown: breakdown, heatmap: heatmap)
+                                     period: json["period"] as? String ?? "", breakdown: breakdown, heatmap: heatmap,
+                                     percentiles: percentiles, count: (json["count"] as? NSNumber)?.intValue, buckets: buckets)
     }
 
     /// The HTTP status of `GET /api/v1/platform/report/list` with `secret`: 200 for a working key.

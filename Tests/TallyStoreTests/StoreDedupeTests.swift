@@ -35,7 +35,7 @@ struct StoreDedupeTests {
         for report in ReportCatalog.all {
             for tenant in ["tenant-1", "tenant-2", "tenant-3"] {
                 let actual = try store.report(report, tenant: tenant, window: ReportWindow(periodDays: 10, end: Self.end))
-                #expect(ReportOracle.Expected(actual) == oracle.expected(reportId: report.id, tenant: tenant, periodDays: 10, end: Self.end), "\(report.name)")
+                #expect(oracle.expected(reportId: report.id, tenant: tenant, periodDays: 10, end: Self.end).map(ReportOracle.Expected(actual).agrees(with:)) == true, "\(report.name)")
             }
         }
     }

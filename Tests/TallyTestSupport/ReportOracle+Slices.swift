@@ -73,7 +73,7 @@ extension ReportOracle {
                             for value in dimensionValues {
                                 let actual = ReportOracle.Expected(try compute(report, RollupScope.key(tenant: tenant, dimension, value), window, nil))
                                 let expected = sliced(tenant: tenant, dimension, value).expected(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end)
-                                if actual != expected {
+                                if !(expected.map(actual.agrees) ?? false) {
                                     found.append("\(report.name) \(tenant) \(dimension)=\(value) \(periodDays)d to \(end.iso): \(actual) vs \(String(describing: expected))")
                                 }
                             }
@@ -84,7 +84,7 @@ extension ReportOracle {
                             }
                             let groups = (grouped.groups ?? []).map(ReportOracle.ExpectedGroup.init)
                             let expected = expectedGroups(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end, groupBy: dimension)
-                            if groups != expected {
+                            if !Self.groupsAgree(groups, expected, bound: self.expected(reportId: report.id, tenant: tenant, periodDays: periodDays, end: end)?.relativeError) {
                                 found.append("\(report.name) \(tenant) groupBy \(dimension) \(periodDays)d to \(end.iso): \(groups) vs \(String(describing: expected))")
                             }
                         }
@@ -93,6 +93,22 @@ extension ReportOracle {
             }
         }
         return found
+    }
+}
+
+extension ReportOracle {
+    /// Groups agree exactly, or for a report of estimated percentiles within its bound: then the
+    /// same keys, each value and change close, in any order (estimates may swap near neighbours).
+    static func groupsAgree(_ actual: [ExpectedGroup], _ expected: [ExpectedGroup]?, bound: Double?) -> Bool {
+        guard let expected else { return false }
+        guard let bound else { return actual == expected }
+        let exact = Dictionary(uniqueKeysWithValues: expected.map { ($0.key, $0) })
+        guard Set(actual.map(\.key)) == Set(exact.keys) else { return false }
+        return actual.allSatisfy { group in
+            let want = exact[group.key]!
+            return abs(group.value - want.value) <= bound * abs(want.value) + 0.01 + 1e-9
+                && abs(group.change - want.change) <= bound * (abs(want.value) + abs(want.value - want.change)) + 0.02 + 1e-9
+        }
     }
 }
 

@@ -15,18 +15,62 @@ public struct ReportOracle {
         /// Hourly Activity's weekday (Monday first) × hour matrix; nil for every other report, and
         /// compared like the rest, so a report that grows or loses one fails the comparison.
         public var heatmap: [[Int]]?
+        /// First Response Time's and Conversation Duration's percentiles in seconds, by name ("p50").
+        public var percentiles: [String: Double]?
+        /// First Response Time's number of conversations with a response.
+        public var count: Int?
+        /// Conversation Depth's buckets, in report order.
+        public var buckets: [Bucket]?
+        /// For an expectation of estimated percentiles, the relative error Tally documents for
+        /// them (its figures are compared within it, see `agrees(with:)`); nil for exact figures.
+        public var relativeError: Double?
+        /// The previous period's exact figure: with `value` it bounds the error of `change`.
+        public var previousValue: Double?
 
-        public init(value: Double, change: Double, period: String, breakdown: [Breakdown], heatmap: [[Int]]? = nil) {
+        public init(value: Double, change: Double, period: String, breakdown: [Breakdown], heatmap: [[Int]]? = nil,
+                    percentiles: [String: Double]? = nil, count: Int? = nil, buckets: [Bucket]? = nil) {
             self.value = value
             self.change = change
             self.period = period
             self.breakdown = breakdown
             self.heatmap = heatmap
+            self.percentiles = percentiles
+            self.count = count
+            self.buckets = buckets
         }
 
         public var description: String {
             "value \(value), change \(change), \(period), \(breakdown.map { "\($0.date)=\($0.total)" })"
                 + (heatmap.map { ", heatmap \($0)" } ?? "")
+                + (percentiles.map { ", percentiles \($0.sorted { $0.key < $1.key })" } ?? "")
+                + (count.map { ", count \($0)" } ?? "")
+                + (buckets.map { ", buckets \($0.map { "\($0.bucket)=\($0.total)" })" } ?? "")
+        }
+
+        /// Whether `self` (Tally's answer) is this expectation: equal, or for estimated percentiles
+        /// within the documented relative error of each exact figure plus 0.01 s for rounding both
+        /// to 2 decimals (a change, the difference of two estimates, within the sum of both errors).
+        public func agrees(with expected: Expected) -> Bool {
+            guard let bound = expected.relativeError else { return self == expected }
+            func close(_ actual: Double, _ exact: Double) -> Bool { abs(actual - exact) <= bound * abs(exact) + 0.01 + 1e-9 }
+            let changeBound = bound * (abs(expected.value) + abs(expected.previousValue ?? 0)) + 0.02 + 1e-9
+            guard period == expected.period, heatmap == expected.heatmap, count == expected.count, buckets == expected.buckets,
+                  close(value, expected.value), abs(change - expected.change) <= changeBound,
+                  breakdown.map(\.date) == expected.breakdown.map(\.date),
+                  zip(breakdown, expected.breakdown).allSatisfy({ close($0.total, $1.total) }) else { return false }
+            guard let percentiles, let exact = expected.percentiles else { return self.percentiles == expected.percentiles }
+            return Set(percentiles.keys) == Set(exact.keys) && exact.allSatisfy { close(percentiles[$0.key]!, $0.value) }
+        }
+    }
+
+    /// One depth bucket of an expected Conversation Depth report.
+    public struct Bucket: Equatable {
+        public var bucket: String
+        public var total: Int
+
+        public init(bucket: String, total: Int) {
+            self.bucket = bucket
+            self.total = total
         }
     }
 
@@ -135,6 +179,61 @@ public struct ReportOracle {
             return matrix
         }
 
+        // Conversations: every event carrying a conversation id, grouped by it. A conversation
+        // counts on the day of its earliest conversation.created, else of its earliest event.
+        let conversations = Dictionary(grouping: events.filter { $0.conversationId != nil }, by: { $0.conversationId! })
+        struct Conversation {
+            var start: Day
+            var userMessages: Int
+            var firstResponseMillis: Int64?
+            var durationMillis: Int64?
+        }
+        let folded: [Conversation] = conversations.values.map { events in
+            let created = events.filter { $0.kind == .conversationCreated }.min { $0.occurredAtMillis < $1.occurredAtMillis }
+            let start = (created ?? events.min { $0.occurredAtMillis < $1.occurredAtMillis }!).day
+            let userTimes = events.filter { isMessage($0, .user) }.map(\.occurredAtMillis).sorted()
+            let botTimes = events.filter { isMessage($0, .bot) }.map(\.occurredAtMillis).sorted()
+            let messageTimes = events.filter { isMessage($0, nil) }.map(\.occurredAtMillis).sorted()
+            var response: Int64?
+            if let firstUser = userTimes.first, let answer = botTimes.first(where: { $0 >= firstUser }) { response = answer - firstUser }
+            return Conversation(start: start, userMessages: userTimes.count, firstResponseMillis: response,
+                                durationMillis: messageTimes.last.map { $0 - messageTimes.first! })
+        }
+        func started(_ from: Day, _ to: Day) -> [Conversation] { folded.filter { $0.start >= from && $0.start <= to } }
+        func engagement(_ from: Day, _ to: Day) -> Double {
+            let all = started(from, to)
+            return hundredths(all.filter { $0.userMessages > 0 }.count * 100, all.count)
+        }
+        func abandonment(_ from: Day, _ to: Day) -> Double {
+            let engaged = started(from, to).filter { $0.userMessages > 0 }
+            return hundredths(engaged.filter { $0.userMessages == 1 }.count * 100, engaged.count)
+        }
+        /// The exact nearest-rank percentile (the smallest v with at least p % of values ≤ v) in
+        /// seconds, rounded to 2 decimals; 0 without values.
+        func percentile(_ values: [Int64], _ p: Int) -> Double {
+            guard !values.isEmpty else { return 0 }
+            let sorted = values.sorted()
+            let rank = Int((Double(p * sorted.count) / 100).rounded(.up))
+            return (Double(sorted[max(rank, 1) - 1]) / 10).rounded() / 100
+        }
+        func percentiles(_ value: @escaping (Conversation) -> Int64?, count: Bool) -> Expected {
+            func values(_ from: Day, _ to: Day) -> [Int64] { started(from, to).compactMap(value) }
+            var expected = figure { percentile(values($0, $1), 50) }
+            let current = values(start, end)
+            expected.percentiles = ["p50": percentile(current, 50), "p90": percentile(current, 90), "p99": percentile(current, 99)]
+            expected.count = count ? current.count : nil
+            expected.relativeError = 0.01
+            expected.previousValue = percentile(values(previousStart, previousEnd), 50)
+            return expected
+        }
+        func depth() -> Expected {
+            var expected = figure { Double(started($0, $1).count) }
+            let current = started(start, end)
+            let ranges: [(String, ClosedRange<Int>)] = [("0", 0...0), ("1", 1...1), ("2-3", 2...3), ("4-10", 4...10), (">10", 11...Int.max)]
+            expected.buckets = ranges.map { name, range in Bucket(bucket: name, total: current.filter { range.contains($0.userMessages) }.count) }
+            return expected
+        }
+
         switch reportId {
         case "clr3m5n8k000008jq7h9e5b1a": return summed { if case .ratingCreated = $0.kind { true } else { false } }
         case "clr3m5n8k000108jq3c4d7f2b": return summed { if case .ratingCreated(let v) = $0.kind { v > 0 } else { false } }
@@ -165,6 +264,11 @@ public struct ReportOracle {
             var expected = summed { isMessage($0, nil) }
             expected.heatmap = heatmap()
             return expected
+        case "tly7r2q9w000708jqg9engr1x": return figure(engagement)
+        case "tly7r2q9w000808jqh0abnd2y": return figure(abandonment)
+        case "tly7r2q9w000908jqi1frst3z": return percentiles(\.firstResponseMillis, count: true)
+        case "tly7r2q9w000a08jqj2cdur4a": return percentiles(\.durationMillis, count: false)
+        case "tly7r2q9w000b08jqk3cdep5b": return depth()
         default: return nil
         }
     }
@@ -175,6 +279,16 @@ extension ReportOracle.Expected {
     public init(_ result: ReportResult) {
         self.init(value: result.value.doubleValue, change: result.change.doubleValue, period: result.period,
                   breakdown: result.breakdown.map { ReportOracle.Breakdown(date: $0.date, total: $0.total.doubleValue) },
-                  heatmap: result.heatmap.map { $0.map { $0.map { Int($0) } } })
+                  heatmap: result.heatmap.map { $0.map { $0.map { Int($0) } } },
+                  percentiles: result.percentiles.map { ["p50": $0.p50.doubleValue, "p90": $0.p90.doubleValue, "p99": $0.p99.doubleValue] },
+                  count: result.count.map { Int($0) },
+                  buckets: result.buckets?.map { ReportOracle.Bucket(bucket: $0.bucket, total: Int($0.total)) })
+    }
+}
+
+extension Array where Element == ReportOracle.Expected {
+    /// Whether these answers agree one by one with `expected` (see `Expected.agrees(with:)`).
+    public func agree(with expected: [ReportOracle.Expected]) -> Bool {
+        count == expected.count && zip(self, expected).allSatisfy { $0.agrees(with: $1) }
     }
 }

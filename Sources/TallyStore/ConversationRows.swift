@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import TallyDomain
+
+/// Reads and writes the rows of `conversation_states` and `conversation_metrics`: the one place
+/// that knows their columns, shared by ingest, reports, checksums and transplants.
+enum ConversationRows {
+    static let stateColumns = "created_at, first_event_at, user_messages, first_user_at, first_response_at, bots_before_first_user, first_message_at, last_message_at"
+    static let metricsColumns = "depth_0, depth_1, depth_2_3, depth_4_10, depth_over_10, first_responses, durations"
+
+    /// The state in a row whose columns start at `offset` in `stateColumns` order.
+    static func state(_ row: Row, at offset: Int) throws -> ConversationState {
+        var bots: [Int64] = []
+        if let data = row[offset + 5] as Data? {
+            bots = try decodeInstants(data)
+        }
+        return ConversationState(
+            createdAt: row[offset], firstEventAt: row[offset + 1], userMessages: row[offset + 2], firstUserMessageAt: row[offset + 3],
+            firstResponseAt: row[offset + 4], botMessagesBeforeFirstUser: bots, firstMessageAt: row[offset + 6], lastMessageAt: row[offset + 7])
+    }
+
+    static func stateValues(_ state: ConversationState) -> [(any DatabaseValueConvertible)?] {
+        [state.createdAt, state.firstEventAt, state.userMessages, state.firstUserMessageAt, state.firstResponseAt,
+         state.botMessagesBeforeFirstUser.isEmpty ? nil : Data(encodeInstants(state.botMessagesBeforeFirstUser)),
+         state.firstMessageAt, state.lastMessageAt]
+    }
+
+    /// Every stored part of one conversation, by day of its events.
+    static func parts(tenant: String, conversation: String, db: Database) throws -> [Day: ConversationState] {
+        let statement = try db.cachedStatement(sql: "SELECT day, \(stateColumns) FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
+        var parts: [Day: ConversationState] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [tenant, conversation])
+        while let row = try rows.next() { parts[Day(number: row[0])] = try state(row, at: 1) }
+        return parts
+    }
+
+    static func savePart(_ state: ConversationState, tenant: String, conversation: String, day: Day, db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(stateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: StatementArguments([tenant, conversation, day.number] + stateValues(state)))
+    }
+
+    /// The whole conversation's state: its parts merged (nil without any).
+    static func merged(_ parts: some Sequence<ConversationState>) -> ConversationState? {
+        parts.reduce(nil) { merged, part in merged.map { $0.merging(part) } ?? part }
+    }
+
+    /// The metrics in a row whose columns start at `offset` in `metricsColumns` order.
+    static func metrics(_ row: Row, at offset: Int) throws -> ConversationDayMetrics {
+        ConversationDayMetrics(
+            depthCounts: (0..<ConversationDepth.allCases.count).map { row[offset + $0] },
+            firstResponses: try histogram(row[offset + 5]), durations: try histogram(row[offset + 6]))
+    }
+
+    private static func histogram(_ data: Data) throws -> LogHistogram {
+        do { return try LogHistogram(serialized: data) } catch { throw StoreError(.corrupt, "a stored histogram is unreadable: \(error)") }
+    }
+
+    /// Adds `delta` to a tenant-day's stored metrics (deleting a row left empty); false when the
+    /// delta changes nothing.
+    @discardableResult
+    static func addMetrics(_ delta: ConversationDayMetrics, tenant: String, day: Day, db: Database) throws -> Bool {
+        guard !delta.isEmpty else { return false }
+        let select = try db.cachedStatement(sql: "SELECT \(metricsColumns) FROM conversation_metrics WHERE tenant = ? AND day = ?")
+        var metrics = try Row.fetchOne(select, arguments: [tenant, day.number]).map { try self.metrics($0, at: 0) } ?? ConversationDayMetrics()
+        metrics.add(delta)
+        try saveMetrics(metrics, tenant: tenant, day: day, db: db)
+        return true
+    }
+
+    /// Writes a tenant-day's metrics, or deletes its row when nothing counts there.
+    static func saveMetrics(_ metrics: ConversationDayMetrics, tenant: String, day: Day, db: Database) throws {
+        if metrics.isEmpty {
+            try db.cachedStatement(sql: "DELETE FROM conversation_metrics WHERE tenant = ? AND day = ?").execute(arguments: [tenant, day.number])
+            return
+        }
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO conversation_metrics (tenant, day, \(metricsColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var arguments: [(any DatabaseValueConvertible)?] = [tenant, day.number]
+        arguments += metrics.depthCounts.map { $0 as (any DatabaseValueConvertible)? }
+        arguments += [Data(metrics.firstResponses.serialized()), Data(metrics.durations.serialized())]
+        try statement.execute(arguments: StatementArguments(arguments))
+    }
+
+    /// Ascending instants as the first, then the steps (zigzag varints).
+    static func encodeInstants(_ instants: [Int64]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var previous: Int64 = 0
+        for instant in instants {
+            VarintCoding.append(instant &- previous, to: &bytes)
+            previous = instant
+        }
+        return bytes
+    }
+
+    static func decodeInstants(_ data: Data) throws -> [Int64] {
+        var reader = VarintCoding.Reader(data)
+        var instants: [Int64] = []
+        var previous: Int64 = 0
+        do {
+            while !reader.isAtEnd {
+                let instant = previous &+ (try reader.signed())
+                guard instants.isEmpty || instant > previous else { throw VarintCoding.DecodingError.invalid("instants not ascending") }
+                instants.append(instant)
+                previous = instant
+            }
+        } catch {
+            throw StoreError(.corrupt, "a stored conversation state is unreadable: \(error)")
+        }
+        return instants
+    }
+}
