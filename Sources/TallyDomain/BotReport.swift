@@ -10,6 +10,8 @@ public enum BotReport: String, CaseIterable, Sendable {
     case performance = "clr3m5n8k000g08jqdt1u2v7q"
     /// The bot's most recent negative ratings, with reasons and what they point at.
     case negativeFeedback = "clr3m5n8k000j08jqgw4x5y0t"
+    /// Depth distribution, abandonment and token efficiency of the bot's conversations.
+    case conversationQuality = "clr3m5n8k000h08jqeu2v3w8r"
 
     public var id: String { rawValue }
 
@@ -18,6 +20,7 @@ public enum BotReport: String, CaseIterable, Sendable {
         case .stats: "Bot Stats Report"
         case .performance: "Bot Performance Report"
         case .negativeFeedback: "Bot Negative Feedback Report"
+        case .conversationQuality: "Bot Conversation Quality Report"
         }
     }
 
@@ -26,6 +29,7 @@ public enum BotReport: String, CaseIterable, Sendable {
         case .stats: "Statistics for a specific bot including conversations, messages, token consumption, ratings, and sentiment signal"
         case .performance: "Per-bot performance metrics with period-over-period trends and daily breakdowns for conversations, messages, tokens, and ratings"
         case .negativeFeedback: "Recent negative ratings for a specific bot with user reasons and linked conversations for drill-down"
+        case .conversationQuality: "Per-bot conversation quality metrics including depth distribution, abandonment rate, token efficiency, and top actions used"
         }
     }
 

@@ -23,6 +23,26 @@ public struct BotReportCalculator {
                 totalConversations: sum(days, \.conversations), totalMessages: sum(days, \.messages), totalTokens: sum(days, \.tokens),
                 totalRatings: sum(days, \.ratings), thumbsUp: up, thumbsDown: down,
                 sentimentSignal: SentimentSignal(thumbsUp: up, thumbsDown: down), period: window.label))
+        case .conversationQuality:
+            var started = ConversationDayMetrics()
+            for (day, metrics) in try rollups.conversationMetrics(tenant: key, from: window.start, through: window.end) where day >= window.start {
+                started.add(metrics)
+            }
+            func average(_ messages: (DailyCounters) -> Int64, _ set: MemberSet) throws -> ReportNumber {
+                .ratio(sum(days, messages), Int64(try rollups.distinctCount(tenant: key, set: set, from: window.start, through: window.end)))
+            }
+            let tokens = sum(days, \.tokens)
+            return .conversationQuality(BotConversationQuality(
+                avgMessagesPerConversation: .init(user: try average({ $0.messages(of: .user) }, .conversationsWithUserMessages),
+                                                  bot: try average({ $0.messages(of: .bot) }, .conversationsWithBotMessages),
+                                                  activity: try average({ $0.messages(of: .activity) }, .conversationsWithActivityMessages)),
+                conversationDepth: .init(singleTurn: started[.one], short: started[.twoToThree], medium: started[.fourToTen], long: started[.overTen]),
+                totalConversations: started.started,
+                abandonmentRate: .percentage(started.withOneUserMessage, started.withUserMessages),
+                avgTokensPerConversation: .ratio(tokens, Int64(try rollups.distinctCount(tenant: key, set: .conversationsWithMessages,
+                                                                                         from: window.start, through: window.end))),
+                avgTokensPerMessage: .ratio(tokens, sum(days, \.messages)),
+                topActions: [], period: window.label))
         case .negativeFeedback:
             let ratings = try rollups.negativeRatings(tenant: key, from: window.start, through: window.end, limit: limit)
             return .negativeFeedback(BotNegativeFeedback(

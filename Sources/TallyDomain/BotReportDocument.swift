@@ -4,12 +4,14 @@ public enum BotReportDocument: Sendable, Equatable, Encodable {
     case stats(BotStats)
     case performance(BotPerformance)
     case negativeFeedback(BotNegativeFeedback)
+    case conversationQuality(BotConversationQuality)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .stats(let stats): try stats.encode(to: encoder)
         case .performance(let performance): try performance.encode(to: encoder)
         case .negativeFeedback(let feedback): try feedback.encode(to: encoder)
+        case .conversationQuality(let quality): try quality.encode(to: encoder)
         }
     }
 }
@@ -108,5 +110,45 @@ public struct BotNegativeFeedback: Sendable, Equatable, Encodable {
     public var total: Int64
     public var thumbsDown: Int64
     public var thumbsUp: Int64
+    public var period: String
+}
+
+/// Bot Conversation Quality: the bot's conversations of the period by depth, how many were
+/// abandoned, and what they cost in tokens.
+public struct BotConversationQuality: Sendable, Equatable, Encodable {
+    /// Messages of each type ÷ the distinct conversations with a message of that type (as the
+    /// Average … per Conversation reports define them), 2 decimals.
+    public struct Averages: Sendable, Equatable, Encodable {
+        public var user: ReportNumber
+        public var bot: ReportNumber
+        public var activity: ReportNumber
+    }
+
+    /// Conversations started in the period by user messages: 1, 2–3, 4–10, more than 10.
+    public struct Depth: Sendable, Equatable, Encodable {
+        public var singleTurn: Int64
+        public var short: Int64
+        public var medium: Int64
+        public var long: Int64
+    }
+
+    /// An action a bot used; events name none, so the list is always empty.
+    public struct Action: Sendable, Equatable, Encodable {
+        public var type: String
+        public var name: String
+        public var count: Int64
+    }
+
+    public var avgMessagesPerConversation: Averages
+    public var conversationDepth: Depth
+    /// Conversations started in the period (those without a user message included).
+    public var totalConversations: Int64
+    /// Conversations with exactly one user message ÷ those with at least one, as a percentage.
+    public var abandonmentRate: ReportNumber
+    /// Tokens ÷ the distinct conversations with a message.
+    public var avgTokensPerConversation: ReportNumber
+    /// Tokens ÷ messages.
+    public var avgTokensPerMessage: ReportNumber
+    public var topActions: [Action]
     public var period: String
 }

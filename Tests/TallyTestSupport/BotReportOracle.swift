@@ -53,6 +53,24 @@ public struct BotReportOracle {
                 "breakdown": days.map { ["date": $0.iso, "total": count($0, $0, rating), "thumbsUp": count($0, $0, up), "thumbsDown": count($0, $0, down)] },
             ]
             return ["conversations": trend(conversation), "messages": trend(message), "tokens": trend(tokens), "ratings": ratings, "period": label]
+        case "clr3m5n8k000h08jqeu2v3w8r":
+            // Each figure is the tenant oracle's own figure over the bot's events alone.
+            let oracle = ReportOracle(events: mine)
+            func figure(_ id: String) -> ReportOracle.Expected? { oracle.expected(reportId: id, tenant: tenant, periodDays: periodDays, end: end) }
+            guard let depth = figure("tly7r2q9w000b08jqk3cdep5b"), let buckets = depth.buckets,
+                  let user = figure("clr3m5n8k000a08jq7o4p5q1k"), let bot = figure("clr3m5n8k000b08jq8p5q6r2l"),
+                  let activity = figure("clr3m5n8k000c08jq9q6r7s3m"), let abandonment = figure("tly7r2q9w000808jqh0abnd2y"),
+                  let tokensPerConversation = figure("tly7r2q9w000508jqe7tkcv9v") else { return nil }
+            let bucket = Dictionary(uniqueKeysWithValues: buckets.map { ($0.bucket, $0.total) })
+            let messages = count(start, end, message)
+            let perMessage = messages == 0 ? 0 : (Double(count(start, end, tokens) * 100) / Double(messages)).rounded() / 100
+            return [
+                "avgMessagesPerConversation": ["user": user.value, "bot": bot.value, "activity": activity.value],
+                "conversationDepth": ["singleTurn": bucket["1"] ?? -1, "short": bucket["2-3"] ?? -1, "medium": bucket["4-10"] ?? -1, "long": bucket[">10"] ?? -1],
+                "totalConversations": depth.value, "abandonmentRate": abandonment.value,
+                "avgTokensPerConversation": tokensPerConversation.value, "avgTokensPerMessage": perMessage,
+                "topActions": [Any](), "period": label,
+            ]
         case "clr3m5n8k000j08jqgw4x5y0t":
             // Newest first, ties by id; the first 1 000 characters of a reason.
             let negative = mine.filter { if case .ratingCreated(let v) = $0.kind { v < 0 && $0.day >= start && $0.day <= end } else { false } }
