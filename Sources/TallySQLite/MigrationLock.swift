@@ -24,13 +24,15 @@ public enum MigrationLock {
 
     /// Opens a pool on `path` and applies `migrator`, serialised with other processes doing the same.
     public static func openPool(path: String, configuration: Configuration, migrator: DatabaseMigrator) throws -> DatabasePool {
-        if FileManager.default.fileExists(atPath: path) {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return pool }
-            try exclusively(beside: path) { try migrator.migrate(pool) }
+        if FileManager.default.fileExists(atPath: path),
+           let pool = try? DatabasePool(path: path, configuration: configuration),
+           (try? pool.read({ try migrator.hasCompletedMigrations($0) })) == true {
             return pool
         }
-        // A new file: creating it (WAL mode included) happens under the lock as well.
+        // A new file (creating it, WAL mode included), an older one, or one that another process
+        // is creating right now: the file can exist while its creator still switches it to WAL, and
+        // opening it then fails with "database is locked" on `PRAGMA journal_mode` (seen once in
+        // 50 concurrent first starts). Under the lock the creator has finished.
         return try exclusively(beside: path) {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try migrator.migrate(pool)
