@@ -24,7 +24,4 @@ public struct HourlyMessages: Sendable, Equatable {
 
     /// Counts one message at `hour`.
     public mutating func count(hour: Int) { counts[hour] += 1 }
-
-    /// The day's messages, over every hour.
-    public var total: Int64 { counts.reduce(0, +) }
 }

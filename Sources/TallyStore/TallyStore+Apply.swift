@@ -122,29 +122,25 @@ extension TallyStore {
         }
     }
 
+    /// The counter columns of `daily_counters`, in the order `upsertCounters` binds them.
+    static let counterColumns = ["conversations", "messages", "msg_user", "msg_bot", "msg_activity", "msg_reasoning", "msg_context",
+                                 "msg_instruction", "msg_backstory", "msg_checkpoint", "ratings", "thumbs_up", "thumbs_down",
+                                 "new_contacts", "tokens"]
+    /// The hour columns of `hourly_messages`, `h00` … `h23`.
+    static let hourColumns = (0..<HourlyMessages.hoursPerDay).map { $0 < 10 ? "h0\($0)" : "h\($0)" }
+
+    /// An insert of one (tenant, day) row that adds each column to the stored row instead of
+    /// replacing it: how every additive rollup takes a batch's delta with no read.
+    static func additiveUpsert(into table: String, columns: [String]) -> String {
+        """
+        INSERT INTO \(table) (tenant, day, \(columns.joined(separator: ", ")))
+        VALUES (?, ?\(String(repeating: ", ?", count: columns.count)))
+        ON CONFLICT (tenant, day) DO UPDATE SET \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+        """
+    }
+
     private func upsertCounters(_ counters: [RollupDelta.TenantDay: DailyCounters], db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO daily_counters (tenant, day, conversations, messages, msg_user, msg_bot, msg_activity,
-                msg_reasoning, msg_context, msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up,
-                thumbs_down, new_contacts, tokens)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant, day) DO UPDATE SET
-                conversations = conversations + excluded.conversations,
-                messages = messages + excluded.messages,
-                msg_user = msg_user + excluded.msg_user,
-                msg_bot = msg_bot + excluded.msg_bot,
-                msg_activity = msg_activity + excluded.msg_activity,
-                msg_reasoning = msg_reasoning + excluded.msg_reasoning,
-                msg_context = msg_context + excluded.msg_context,
-                msg_instruction = msg_instruction + excluded.msg_instruction,
-                msg_backstory = msg_backstory + excluded.msg_backstory,
-                msg_checkpoint = msg_checkpoint + excluded.msg_checkpoint,
-                ratings = ratings + excluded.ratings,
-                thumbs_up = thumbs_up + excluded.thumbs_up,
-                thumbs_down = thumbs_down + excluded.thumbs_down,
-                new_contacts = new_contacts + excluded.new_contacts,
-                tokens = tokens + excluded.tokens
-            """)
+        let statement = try db.cachedStatement(sql: Self.additiveUpsert(into: "daily_counters", columns: Self.counterColumns))
         for (key, c) in counters {
             var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number, c.conversations, c.messages]
             arguments += c.messagesByType.map { $0 as (any DatabaseValueConvertible)? }
@@ -156,35 +152,7 @@ extension TallyStore {
     /// Adds each touched tenant-day's hourly messages: one additive upsert per tenant-day.
     private func upsertHourly(_ hourly: [RollupDelta.TenantDay: HourlyMessages], db: Database) throws {
         guard !hourly.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO hourly_messages (tenant, day, h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant, day) DO UPDATE SET
-                h00 = h00 + excluded.h00,
-                h01 = h01 + excluded.h01,
-                h02 = h02 + excluded.h02,
-                h03 = h03 + excluded.h03,
-                h04 = h04 + excluded.h04,
-                h05 = h05 + excluded.h05,
-                h06 = h06 + excluded.h06,
-                h07 = h07 + excluded.h07,
-                h08 = h08 + excluded.h08,
-                h09 = h09 + excluded.h09,
-                h10 = h10 + excluded.h10,
-                h11 = h11 + excluded.h11,
-                h12 = h12 + excluded.h12,
-                h13 = h13 + excluded.h13,
-                h14 = h14 + excluded.h14,
-                h15 = h15 + excluded.h15,
-                h16 = h16 + excluded.h16,
-                h17 = h17 + excluded.h17,
-                h18 = h18 + excluded.h18,
-                h19 = h19 + excluded.h19,
-                h20 = h20 + excluded.h20,
-                h21 = h21 + excluded.h21,
-                h22 = h22 + excluded.h22,
-                h23 = h23 + excluded.h23
-            """)
+        let statement = try db.cachedStatement(sql: Self.additiveUpsert(into: "hourly_messages", columns: Self.hourColumns))
         for (key, hours) in hourly {
             var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number]
             arguments += hours.counts.map { $0 as (any DatabaseValueConvertible)? }

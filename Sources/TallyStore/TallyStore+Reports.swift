@@ -30,9 +30,7 @@ struct SnapshotReader: RollupReading {
 
     func counters(tenant: String, from: Day, through: Day) throws -> [Day: DailyCounters] {
         let statement = try db.cachedStatement(sql: """
-            SELECT day, conversations, messages, msg_user, msg_bot, msg_activity, msg_reasoning, msg_context,
-                   msg_instruction, msg_backstory, msg_checkpoint, ratings, thumbs_up, thumbs_down, new_contacts, tokens
-            FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?
+            SELECT day, \(TallyStore.counterColumns.joined(separator: ", ")) FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?
             """)
         var result: [Day: DailyCounters] = [:]
         let rows = try Row.fetchCursor(statement, arguments: [tenant, from.number, through.number])
@@ -78,8 +76,7 @@ struct SnapshotReader: RollupReading {
 
     func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages] {
         let statement = try db.cachedStatement(sql: """
-            SELECT day, h00, h01, h02, h03, h04, h05, h06, h07, h08, h09, h10, h11, h12, h13, h14, h15, h16, h17, h18, h19, h20, h21, h22, h23
-            FROM hourly_messages WHERE tenant = ? AND day BETWEEN ? AND ?
+            SELECT day, \(TallyStore.hourColumns.joined(separator: ", ")) FROM hourly_messages WHERE tenant = ? AND day BETWEEN ? AND ?
             """)
         var result: [Day: HourlyMessages] = [:]
         let rows = try Row.fetchCursor(statement, arguments: [tenant, from.number, through.number])
