@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyDomain
 import TallySettings
 
 /// `tally keys`: create, list and revoke API keys in the settings store. Safe while `tally serve`
@@ -44,7 +45,9 @@ struct Keys: ParsableCommand {
             guard ApiKey.Role(rawValue: role) != nil else {
                 throw ValidationError("--role must be one of \(ApiKey.Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if let userId, !(1...128).contains(userId.count) { throw ValidationError("--user-id must be 1 to 128 characters") }
+            if let userId, !Identifier.isValid(userId) {
+                throw ValidationError("--user-id must be 1 to 128 characters without control characters")
+            }
         }
 
         func run() throws {

@@ -118,13 +118,10 @@ public struct EventDecoder: Sendable {
 
     private static func identifier(_ value: String?, _ name: String) throws(EventRejection) -> String {
         guard let value else { throw EventRejection(.missingField, "field '\(name)' is required") }
-        // Characters never outnumber UTF-8 bytes, so counting characters is only needed for long values.
-        guard !value.isEmpty, value.utf8.count <= 128 || value.count <= 128 else {
+        guard Identifier.hasValidLength(value) else {
             throw EventRejection(.invalidField, "field '\(name)' must be 1 to 128 characters")
         }
-        // A control character has no business in an identifier, and refusing them keeps slice
-        // keys (`RollupScope`) apart from every tenant's.
-        guard !RollupScope.containsControlCharacter(value) else {
+        guard !Identifier.containsControlCharacter(value) else {
             throw EventRejection(.invalidField, "field '\(name)' must not contain control characters")
         }
         return value

@@ -7,8 +7,8 @@
 /// written before slices existed read the same.
 ///
 /// A slice key is `userId ␟ dimension ␟ value` with U+001F (unit separator) between the parts.
-/// Identifiers cannot contain control characters (the event decoder and the fetch request refuse
-/// them), so no tenant's key can equal or fall among another tenant's slice keys.
+/// Identifiers cannot contain control characters (`Identifier`), so no tenant's key can equal or
+/// fall among another tenant's slice keys.
 public enum RollupScope {
     /// A dimension that reports can be sliced and grouped by.
     public enum Dimension: String, CaseIterable, Sendable {
@@ -46,11 +46,6 @@ public enum RollupScope {
     /// Bounds of every slice key of `tenant`, whatever the dimension: `lower < key < upper`.
     public static func keyBounds(tenant: String) -> (lower: String, upper: String) {
         (tenant + String(separator), tenant + "\u{20}")
-    }
-
-    /// True when `text` holds a control character (U+0000–U+001F or U+007F), which no identifier may.
-    public static func containsControlCharacter(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     private static func prefix(tenant: String, _ dimension: Dimension) -> String {

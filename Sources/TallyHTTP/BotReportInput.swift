@@ -39,7 +39,7 @@ struct BotReportInput: Sendable {
     private static func botId(_ value: JSONValue?) throws(APIError) -> String {
         switch value {
         case nil: throw .badRequest("missing_parameter", "botId is required by this report's input")
-        case .string(let botId)? where FetchRequest.isIdentifier(botId): return botId
+        case .string(let botId)? where Identifier.isValid(botId): return botId
         default: throw .badRequest("invalid_parameter", "botId must be a string of 1 to 128 characters without control characters")
         }
     }

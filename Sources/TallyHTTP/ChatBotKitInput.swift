@@ -5,7 +5,7 @@ import TallyDomain
 /// `periodDays` an integer above 0, and `userId` a string where the schema requires it.
 ///
 /// Two rules are Tally's own, beyond the schema: `periodDays` is at most 365, the longest window
-/// Tally reports on, and `userId` is 1 to 128 characters, as every tenant id is.
+/// Tally reports on, and `userId` is an `Identifier`, as every tenant id is.
 struct ChatBotKitInput: Equatable {
     var periodDays = ReportWindow.defaultPeriodDays
     /// The tenant the input names (Total Contacts only).
@@ -19,8 +19,8 @@ struct ChatBotKitInput: Equatable {
         if shape.requiresUserId {
             switch fields["userId"] {
             case nil: throw .badRequest("missing_parameter", "userId is required by this report's input")
-            case .string(let userId)? where (1...128).contains(userId.count): input.userId = userId
-            default: throw .badRequest("invalid_parameter", "userId must be a string of 1 to 128 characters")
+            case .string(let userId)? where Identifier.isValid(userId): input.userId = userId
+            default: throw .badRequest("invalid_parameter", "userId must be a string of 1 to 128 characters without control characters")
             }
         }
         return input

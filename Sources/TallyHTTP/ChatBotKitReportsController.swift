@@ -103,7 +103,9 @@ struct ChatBotKitReportsController {
     /// tenant is refused for the whole request, as on `/fetch`.
     static func queryUserId(_ request: Request, key: ApiKey) throws(APIError) -> String? {
         guard let value = request.uri.queryParameters["userId"], !value.isEmpty else { return nil }
-        guard value.count <= 128 else { throw .badRequest("invalid_parameter", "userId must be 1 to 128 characters") }
+        guard Identifier.isValid(String(value)) else {
+            throw .badRequest("invalid_parameter", "userId must be 1 to 128 characters without control characters")
+        }
         return try TenantSelection.tenant(for: key, asked: String(value), missing: missingTenant)
     }
 

@@ -39,13 +39,13 @@ struct FetchRequest {
 
         switch fields["userId"] {
         case nil, .null?: break
-        case .string(let userId)? where Self.isIdentifier(userId): request.userId = userId
+        case .string(let userId)? where Identifier.isValid(userId): request.userId = userId
         default: throw .badRequest("invalid_parameter", "userId must be a string of 1 to 128 characters without control characters")
         }
         for dimension in RollupScope.Dimension.allCases {
             switch fields[dimension.rawValue] {
             case nil, .null?: continue
-            case .string(let value)? where Self.isIdentifier(value):
+            case .string(let value)? where Identifier.isValid(value):
                 if let other = request.slice {
                     throw .badRequest("invalid_parameter", "\(other.dimension.rawValue) and \(dimension.rawValue) cannot be combined: a report is sliced by one of them")
                 }
@@ -80,10 +80,5 @@ struct FetchRequest {
         default: throw .badRequest("invalid_parameter", "endDate must be a calendar date as YYYY-MM-DD")
         }
         return request
-    }
-
-    /// An identifier as events carry them: 1 to 128 characters, none of them a control character.
-    static func isIdentifier(_ text: String) -> Bool {
-        (1...128).contains(text.count) && !RollupScope.containsControlCharacter(text)
     }
 }

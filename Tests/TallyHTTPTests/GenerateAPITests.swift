@@ -131,6 +131,16 @@ struct GenerateAPITests {
         }
     }
 
+    @Test("a userId with a control character is refused, in Total Contacts' input and in the query")
+    func controlCharactersInUserId() async throws {
+        try await withLiveServer(today: { seedToday }) { server in
+            let input = try await generate(server, "Total Contacts Report", key: server.platformKey, body: #"{"userId":"t1\u001fbotId\u001fb1"}"#)
+            try expectError(input, 400, code: "invalid_parameter", mentions: "control characters")
+            let query = try await generate(server, "Active Contacts Report", key: server.platformKey, query: "?userId=t1%0D%0AX-Injected:%201")
+            try expectError(query, 400, code: "invalid_parameter", mentions: "control characters")
+        }
+    }
+
     @Test("periodDays takes any integer from 1 to 365, a JSON number without a fraction too; an empty body is the default")
     func periodDaysBounds() async throws {
         try await withLiveServer(today: { seedToday }) { server in
