@@ -62,6 +62,18 @@ public struct PlatformOverviewDocument: Sendable, Equatable, Encodable {
         public var name: String?
         public var link: String
         public var createdAt: String
+
+        private enum Key: String, CodingKey { case id, kind, name, link, createdAt }
+
+        /// Written by hand so that a missing name is `null`, as the schema requires the property.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(name, forKey: .name)
+            try container.encode(link, forKey: .link)
+            try container.encode(createdAt, forKey: .createdAt)
+        }
     }
 
     public var period: String
