@@ -48,6 +48,16 @@ public struct BotReportCalculator {
             return .negativeFeedback(BotNegativeFeedback(
                 items: ratings.map(BotNegativeFeedback.Item.init), total: sum(days, \.ratings), thumbsDown: sum(days, \.thumbsDown),
                 thumbsUp: sum(days, \.thumbsUp), period: window.label))
+        case .alerts:
+            func total(_ days: [Day]) -> DailyCounters {
+                days.reduce(into: DailyCounters()) { $0.add(counters[$1] ?? DailyCounters()) }
+            }
+            let metrics = try rollups.conversationMetrics(tenant: key, from: window.previousStart, through: window.end)
+            func started(_ days: [Day]) -> ConversationDayMetrics {
+                days.reduce(into: ConversationDayMetrics()) { sum, day in if let metrics = metrics[day] { sum.add(metrics) } }
+            }
+            return .alerts(AlertRule.botAlerts(current: total(days), previous: total(previous), started: started(days),
+                                               startedBefore: started(previous), period: window.label))
         case .performance:
             func trend(_ field: (DailyCounters) -> Int64) -> BotPerformance.Trend {
                 let current = sum(days, field)

@@ -5,6 +5,8 @@ public enum BotReportDocument: Sendable, Equatable, Encodable {
     case performance(BotPerformance)
     case negativeFeedback(BotNegativeFeedback)
     case conversationQuality(BotConversationQuality)
+    /// Bot Alerts (see `AlertRule.botAlerts`).
+    case alerts(AlertsDocument)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -12,6 +14,7 @@ public enum BotReportDocument: Sendable, Equatable, Encodable {
         case .performance(let performance): try performance.encode(to: encoder)
         case .negativeFeedback(let feedback): try feedback.encode(to: encoder)
         case .conversationQuality(let quality): try quality.encode(to: encoder)
+        case .alerts(let alerts): try alerts.encode(to: encoder)
         }
     }
 }

@@ -15,14 +15,15 @@ struct BotReportInput: Sendable {
     static func parseGenerate(_ fields: [String: JSONValue], report: BotReport) throws(APIError) -> BotReportInput {
         try JSONRequestBody.refuseUnknown(fields, allowed: ["botId", "periodDays"] + report.extraInputProperties, hint: (
             property: "userId", text: "this report's input names no tenant: a platform-wide key names it with ?userId= in the query"))
-        var input = BotReportInput(botId: try botId(fields["botId"]))
+        var input = BotReportInput(botId: try botId(fields["botId"]), periodDays: report.defaultPeriodDays)
         if let value = fields["periodDays"] { input.periodDays = try ChatBotKitInput.periodDays(value) }
         if let value = fields["limit"] { input.limit = try limit(value) }
         return input
     }
 
     /// The seed's fetch body, read by `FetchRequest` as for any report (its `userId` and `endDate`
-    /// apply as they do to every report; the report's own properties are in `extras`).
+    /// apply as they do to every report; it is parsed with the report's default `periodDays`, and
+    /// the report's own properties are in `extras`).
     static func parseFetch(_ request: FetchRequest) throws(APIError) -> BotReportInput {
         if request.groupBy != nil {
             throw .badRequest("invalid_parameter", "groupBy does not apply to a report of one bot")

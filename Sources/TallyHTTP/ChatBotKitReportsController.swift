@@ -35,6 +35,8 @@ struct ChatBotKitReportsController {
             case figure(ReportDefinition, ChatBotKitShape)
             /// A per-bot report, answered as its document.
             case bot(BotReport, BotReportInput)
+            /// A tenant-wide report, answered as its document.
+            case tenant(TenantReport, TenantReportInput)
         }
 
         var report: Report
@@ -48,6 +50,9 @@ struct ChatBotKitReportsController {
                 .figure(ChatBotKitOutput(try ReportCalculator().compute(definition, tenant: tenant, window: window, from: rollups), as: shape))
             case .bot(let report, let input):
                 .document(try BotReportCalculator().compute(report, tenant: tenant, botId: input.botId, window: window, limit: input.limit, from: rollups))
+            case .tenant(let report, let input):
+                .tenantDocument(try TenantReportCalculator().compute(report, tenant: tenant, window: window, topBotsLimit: input.topBotsLimit,
+                                                                     from: rollups))
             }
         }
     }
@@ -92,9 +97,9 @@ struct ChatBotKitReportsController {
         return JSONResponse.make(body: answers)
     }
 
-    /// Refuses an id that is neither a report of one figure nor a per-bot report.
+    /// Refuses an id that is neither a report of one figure nor a per-bot or tenant-wide report.
     static func checkKnown(_ id: String) throws(APIError) {
-        guard ReportCatalog.report(id: id) != nil || BotReport(id: id) != nil else {
+        guard ReportCatalog.report(id: id) != nil || BotReport(id: id) != nil || TenantReport(id: id) != nil else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'")
         }
     }
@@ -118,6 +123,11 @@ struct ChatBotKitReportsController {
             let parsed = try BotReportInput.parseGenerate(fields, report: bot)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
             return Job(report: .bot(bot, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+        }
+        if let report = TenantReport(id: id) {
+            let parsed = try TenantReportInput.parseGenerate(fields, report: report)
+            let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
+            return Job(report: .tenant(report, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
         }
         guard let report = ReportCatalog.report(id: id) else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'") }
         let shape = ChatBotKitShape(report.metric)

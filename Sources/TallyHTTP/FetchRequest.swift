@@ -31,8 +31,12 @@ struct FetchRequest {
     ///
     /// - Parameter extraProperties: properties the report takes beyond `allowedProperties`, left
     ///   in `extras` for it to read.
-    static func parse(_ bytes: [UInt8], extraProperties: [String] = []) throws(APIError) -> FetchRequest {
+    /// - Parameter defaultPeriodDays: `periodDays` when the body leaves it out: the report's own
+    ///   default (30 for most, 7 for Bot Alerts and Platform Overview, as ChatBotKit's schemas say).
+    static func parse(_ bytes: [UInt8], extraProperties: [String] = [],
+                      defaultPeriodDays: Int = ReportWindow.defaultPeriodDays) throws(APIError) -> FetchRequest {
         var request = FetchRequest()
+        request.periodDays = defaultPeriodDays
         let fields = try JSONRequestBody.object(bytes)
         try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties + extraProperties)
         request.extras = fields.filter { extraProperties.contains($0.key) }

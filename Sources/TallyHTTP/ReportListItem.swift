@@ -20,6 +20,12 @@ struct ReportListItem: Encodable {
                   updatedAt: report.updatedAt, schemas: schemas)
     }
 
+    /// A tenant-wide report, whose schemas are ChatBotKit's.
+    init(_ report: TenantReport, schemas: ReportSchemas) {
+        self.init(id: report.id, name: report.name, description: report.description, createdAt: report.createdAt,
+                  updatedAt: report.updatedAt, schemas: schemas)
+    }
+
     private init(id: String, name: String, description: String, createdAt: String, updatedAt: String, schemas: ReportSchemas) {
         self.id = id
         self.name = name

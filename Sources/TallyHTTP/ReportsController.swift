@@ -23,6 +23,7 @@ struct ReportsController {
     @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let items = ReportCatalog.all.map { ReportListItem($0, schemas: .embedded) } + BotReport.allCases.map { ReportListItem($0, schemas: .embedded) }
+            + TenantReport.allCases.map { ReportListItem($0, schemas: .embedded) }
         return JSONResponse.make(body: ListBody(items: try ReportListQuery.parse { query[$0[...]] }.page(of: items, id: \.id)))
     }
 
@@ -31,10 +32,13 @@ struct ReportsController {
         let reportId = context.parameters.get("reportId") ?? ""
         let report = ReportCatalog.report(id: reportId)
         let bot = BotReport(id: reportId)
-        guard report != nil || bot != nil else {
+        let tenantReport = TenantReport(id: reportId)
+        guard report != nil || bot != nil || tenantReport != nil else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
-        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request), extraProperties: bot?.extraInputProperties ?? [])
+        let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request),
+                                                extraProperties: bot?.extraInputProperties ?? tenantReport?.extraInputProperties ?? [],
+                                                defaultPeriodDays: bot?.defaultPeriodDays ?? tenantReport?.defaultPeriodDays ?? ReportWindow.defaultPeriodDays)
         let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
                                                 missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
@@ -47,7 +51,17 @@ struct ReportsController {
         } catch {
             throw Self.unreadable(error, context: context)
         }
-        // A per-bot report answers its document, the same one ChatBotKit's route answers.
+        // A tenant-wide or per-bot report answers its document, the same one ChatBotKit's route answers.
+        if let tenantReport {
+            let input = try TenantReportInput.parseFetch(parameters, report: tenantReport)
+            do {
+                return JSONResponse.make(body: try await store.withRollupsAsync { rollups in
+                    try TenantReportCalculator().compute(tenantReport, tenant: tenant, window: window, topBotsLimit: input.topBotsLimit, from: rollups)
+                })
+            } catch {
+                throw Self.unreadable(error, context: context)
+            }
+        }
         guard let bot else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'") }
         let input = try BotReportInput.parseFetch(parameters)
         do {

@@ -140,3 +140,13 @@ extension TallyStore {
         }
     }
 }
+
+extension TallyStore {
+    /// Computes a tenant-wide report of several figures from one consistent snapshot of the store.
+    public func tenantReport(_ report: TenantReport, tenant: String, window: ReportWindow,
+                             topBotsLimit: Int = TenantReport.defaultTopBotsLimit) throws(StoreError) -> TenantReportDocument {
+        try read { db in
+            try TenantReportCalculator().compute(report, tenant: tenant, window: window, topBotsLimit: topBotsLimit, from: SnapshotReader(db: db))
+        }
+    }
+}

@@ -13,15 +13,15 @@ struct BadFetch: Sendable, CustomTestStringConvertible {
 
 @Suite("Report API over HTTP")
 struct ReportAPITests {
-    @Test("lists every report: ChatBotKit's 13 basic ones, its per-bot ones and Tally's own")
+    @Test("lists every report: ChatBotKit's 13 basic ones, its per-bot and tenant-wide ones and Tally's own")
     func list() async throws {
         try await withLiveServer { server in
             let reply = try await send(server, "GET", "api/v1/platform/report/list", key: server.tenantKey)
             #expect(reply.status == 200)
             #expect(reply.contentType?.hasPrefix("application/json") == true)
             let items = try #require(try reply.object()["items"] as? [[String: Any]])
-            #expect(items.count == ReportCatalog.all.count + BotReport.allCases.count)
-            #expect(items.compactMap { $0["id"] as? String } == (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id)).sorted())
+            #expect(items.count == ReportCatalog.all.count + BotReport.allCases.count + TenantReport.allCases.count)
+            #expect(items.compactMap { $0["id"] as? String } == (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id) + TenantReport.allCases.map(\.id)).sorted())
             let names = items.compactMap { $0["name"] as? String }
             #expect(names.contains("Total Ratings Report"))
             #expect(names.contains("Average Messages per Conversation"))

@@ -4,11 +4,11 @@ import TallyDomain
 import TallyStore
 import TallyTestSupport
 
-/// Bot Stats and Bot Performance from the bots' slices equal the oracle's naive count of raw
+/// The per-bot reports from the bots' slices equal the oracle's naive count of raw
 /// events, however late and out of order the events arrive.
 @Suite("Store per-bot reports match the oracle")
 struct StoreBotReportTests {
-    @Test("Bot Stats and Bot Performance for every bot, several tenants, periods and end dates, over shuffled events")
+    @Test("every per-bot report for every bot, several tenants, periods and end dates, over shuffled events")
     func shuffledEventsMatchTheOracle() throws {
         let events = BotReportOracle.withReasons(StoreSliceTests.traffic(seed: 47, tenants: 3, days: 60, total: 6_000))
         var random = SeededRandom(seed: 3)
@@ -17,6 +17,7 @@ struct StoreBotReportTests {
         let oracle = BotReportOracle(events: events)
         var compared = 0
         var listed = 0
+        var alerted = 0
         for tenant in ["tenant-1", "tenant-3", "nobody"] {
             for bot in ["bot-1", "bot-2", "bot-3", "bot-never"] {
                 for periodDays in [1, 7, 30] {
@@ -29,6 +30,7 @@ struct StoreBotReportTests {
                             #expect(BotReportOracle.canonical(json) == BotReportOracle.canonical(expected), "\(report.name) \(tenant) \(bot) \(periodDays)d to \(end.iso)")
                             compared += 1
                             if case .negativeFeedback(let feedback) = document, !feedback.items.isEmpty { listed += 1 }
+                            if case .alerts(let alerts) = document, !alerts.alerts.isEmpty { alerted += 1 }
                         }
                     }
                 }
@@ -36,5 +38,6 @@ struct StoreBotReportTests {
         }
         #expect(compared == 3 * 4 * 3 * 2 * BotReport.allCases.count)
         #expect(listed > 10, "negative ratings were listed in many windows")
+        #expect(alerted > 10, "Bot Alerts raised alerts in many windows")
     }
 }

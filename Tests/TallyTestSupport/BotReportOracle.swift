@@ -86,6 +86,16 @@ public struct BotReportOracle {
                         "createdAt": formatter.string(from: Date(timeIntervalSince1970: Double(e.occurredAtMillis) / 1000))]
             }
             return ["items": items, "total": count(start, end, rating), "thumbsDown": thumbsDown, "thumbsUp": thumbsUp, "period": label]
+        case "clr3m5n8k000i08jqfv3w4x9s":
+            let (now, before) = (AlertOracle.abandonment(mine, start, end), AlertOracle.abandonment(mine, previousStart, previousEnd))
+            return AlertOracle.document([
+                AlertOracle.rise("negativeFeedback", "Negative feedback surge", "Thumbs down ratings", thumbsDown, count(previousStart, previousEnd, down), label),
+                AlertOracle.rise("tokenSpike", "Token spike", "Tokens", count(start, end, tokens), count(previousStart, previousEnd, tokens), label),
+                AlertOracle.drop("conversationDrop", "Conversation drop", "Conversations", count(start, end, conversation),
+                                 count(previousStart, previousEnd, conversation), label),
+                AlertOracle.rateRise("abandonmentSpike", "Abandonment spike", "The abandonment rate",
+                                     a1: now.single, e1: now.engaged, a0: before.single, e0: before.engaged, label),
+            ], label)
         default:
             return nil
         }
