@@ -31,10 +31,10 @@ public enum AlertRule {
     /// negative.
     static func drop(_ kind: Alert.Kind, title: String, subject: String, current: Int64, baseline: Int64, period: String) -> Alert? {
         guard baseline > 0, current < baseline, let severity = severity(change: baseline - current, base: baseline) else { return nil }
-        let fall = ReportNumber.percentage(baseline - current, baseline)
+        let percentage = ReportNumber.percentage(current - baseline, baseline)
         return Alert(type: kind, severity: severity, title: title,
-                     message: "\(subject) fell \(fall)% to \(current) in the \(period), against \(baseline) in the previous period of the same length.",
-                     metric: .init(current: .count(current), baseline: .count(baseline), percentage: .hundredths(-fall.inHundredths)))
+                     message: "\(subject) fell \(ReportNumber.percentage(baseline - current, baseline))% to \(current) in the \(period), against \(baseline) in the previous period of the same length.",
+                     metric: .init(current: .count(current), baseline: .count(baseline), percentage: percentage))
     }
 
     /// A spike of a rate `part ÷ whole`: raised when the previous period's rate is above 0 and the

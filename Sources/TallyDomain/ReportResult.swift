@@ -74,7 +74,10 @@ public enum ReportNumber: Sendable, Equatable, Encodable, CustomStringConvertibl
     /// The ratio `numerator ÷ denominator` rounded to hundredths; 0 when the denominator is 0.
     public static func ratio(_ numerator: Int64, _ denominator: Int64) -> ReportNumber {
         guard denominator > 0 else { return .hundredths(0) }
-        return .hundredths((200 * numerator + denominator) / (2 * denominator))
+        // Integer division truncates toward zero, so the half is added to the magnitude and the
+        // sign put back: −1/3 is −0.33, as 1/3 is 0.33.
+        let magnitude = (200 * numerator.magnitude + UInt64(denominator)) / (2 * UInt64(denominator))
+        return .hundredths(numerator < 0 ? -Int64(magnitude) : Int64(magnitude))
     }
 
     /// `numerator ÷ denominator` as a percentage rounded to hundredths; 0 when the denominator is 0.

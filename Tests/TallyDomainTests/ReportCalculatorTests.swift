@@ -189,6 +189,20 @@ struct ReportCalculatorTests {
         #expect(totals(down) == ["1", "0", "0"])
     }
 
+    @Test("ratios round half away from zero, negative ones too")
+    func ratioRounding() {
+        // Hand-computed: 1/3 = 0.333…, 2/3 = 0.666…, 1/200 = 0.005 (a half), 1/201 < 0.005.
+        #expect(ReportNumber.ratio(1, 3) == .hundredths(33))
+        #expect(ReportNumber.ratio(-1, 3) == .hundredths(-33))
+        #expect(ReportNumber.ratio(2, 3) == .hundredths(67))
+        #expect(ReportNumber.ratio(-2, 3) == .hundredths(-67))
+        #expect(ReportNumber.ratio(1, 200) == .hundredths(1))
+        #expect(ReportNumber.ratio(-1, 200) == .hundredths(-1))
+        #expect(ReportNumber.ratio(-1, 201) == .hundredths(0))
+        #expect(ReportNumber.percentage(-1, 3) == .hundredths(-3333))
+        #expect(ReportNumber.ratio(-5, 0) == .hundredths(0))
+    }
+
     @Test("a counter that fell shows a negative change")
     func negativeChange() throws {
         let messages = try report("Total Messages Report", messageEvents, periodDays: 2, end: "2026-03-02")
