@@ -6,6 +6,8 @@
 /// merges that into the stored state once per conversation per batch; the store also keeps one
 /// state per conversation and day of its events (see `conversation_states`), so that a rebuild of
 /// a range of days can replace exactly those days' parts and merge them with the days it keeps.
+/// Each part also counts its messages and their tokens (`messages`, `tokens`, additive), which is
+/// what the Conversation Usage Report sums over a window's days.
 ///
 /// The first response is the subtle figure: a late user message earlier than the known first one
 /// can make an earlier bot message the response. The state therefore keeps every bot-message time
@@ -31,9 +33,14 @@ public struct ConversationState: Sendable, Equatable {
     /// The earliest and latest messages of any type.
     public var firstMessageAt: Int64?
     public var lastMessageAt: Int64?
+    /// Its `message.created` events, of every type (Conversation Usage's `messages`).
+    public var messages: Int64 = 0
+    /// The sum of those messages' `tokens` (absent counts as 0).
+    public var tokens: Int64 = 0
 
     public init(createdAt: Int64? = nil, firstEventAt: Int64, userMessages: Int64 = 0, firstUserMessageAt: Int64? = nil,
-                firstResponseAt: Int64? = nil, botMessagesBeforeFirstUser: [Int64] = [], firstMessageAt: Int64? = nil, lastMessageAt: Int64? = nil) {
+                firstResponseAt: Int64? = nil, botMessagesBeforeFirstUser: [Int64] = [], firstMessageAt: Int64? = nil, lastMessageAt: Int64? = nil,
+                messages: Int64 = 0, tokens: Int64 = 0) {
         self.createdAt = createdAt
         self.firstEventAt = firstEventAt
         self.userMessages = userMessages
@@ -42,6 +49,8 @@ public struct ConversationState: Sendable, Equatable {
         self.botMessagesBeforeFirstUser = botMessagesBeforeFirstUser
         self.firstMessageAt = firstMessageAt
         self.lastMessageAt = lastMessageAt
+        self.messages = messages
+        self.tokens = tokens
     }
 
     /// The state of one event (which must carry a conversation id).
@@ -54,6 +63,8 @@ public struct ConversationState: Sendable, Equatable {
         case .messageCreated(let type):
             firstMessageAt = at
             lastMessageAt = at
+            messages = 1
+            tokens = Int64(event.tokens ?? 0)
             if type == .user {
                 userMessages = 1
                 firstUserMessageAt = at
@@ -70,6 +81,8 @@ public struct ConversationState: Sendable, Equatable {
         createdAt = Self.earlier(createdAt, other.createdAt)
         firstEventAt = min(firstEventAt, other.firstEventAt)
         userMessages += other.userMessages
+        messages += other.messages
+        tokens += other.tokens
         firstMessageAt = Self.earlier(firstMessageAt, other.firstMessageAt)
         lastMessageAt = Self.later(lastMessageAt, other.lastMessageAt)
 

@@ -20,6 +20,10 @@ public protocol RollupReading {
     /// Conversation aggregates of every day in `from...through` on which some conversation starts;
     /// absent days have none.
     func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics]
+    /// The usage of each of `conversations` (tenant-scope parts of its state on `from...through`,
+    /// summed); a conversation without a part there is absent. Callers pass at most
+    /// `ConversationUsageReport.conversationIdsCount`'s bound of distinct ids.
+    func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -37,6 +37,8 @@ struct ChatBotKitReportsController {
             case bot(BotReport, BotReportInput)
             /// A tenant-wide report, answered as its document.
             case tenant(TenantReport, TenantReportInput)
+            /// The Conversation Usage Report, answered as its document.
+            case conversationUsage(ConversationUsageInput)
         }
 
         var report: Report
@@ -53,6 +55,9 @@ struct ChatBotKitReportsController {
             case .tenant(let report, let input):
                 .tenantDocument(try TenantReportCalculator().compute(report, tenant: tenant, window: window, topBotsLimit: input.topBotsLimit,
                                                                      from: rollups))
+            case .conversationUsage(let input):
+                .conversationUsage(try ConversationUsageCalculator().compute(tenant: tenant, conversationIds: input.conversationIds, window: window,
+                                                                             from: rollups))
             }
         }
     }
@@ -97,9 +102,11 @@ struct ChatBotKitReportsController {
         return JSONResponse.make(body: answers)
     }
 
-    /// Refuses an id that is neither a report of one figure nor a per-bot or tenant-wide report.
+    /// Refuses an id that is neither a report of one figure, a per-bot or tenant-wide report, nor
+    /// Conversation Usage.
     static func checkKnown(_ id: String) throws(APIError) {
-        guard ReportCatalog.report(id: id) != nil || BotReport(id: id) != nil || TenantReport(id: id) != nil else {
+        guard ReportCatalog.report(id: id) != nil || BotReport(id: id) != nil || TenantReport(id: id) != nil
+                || id == ConversationUsageReport.id else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'")
         }
     }
@@ -128,6 +135,11 @@ struct ChatBotKitReportsController {
             let parsed = try TenantReportInput.parseGenerate(fields, report: report)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
             return Job(report: .tenant(report, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+        }
+        if id == ConversationUsageReport.id {
+            let parsed = try ConversationUsageInput.parseGenerate(fields)
+            let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
+            return Job(report: .conversationUsage(parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
         }
         guard let report = ReportCatalog.report(id: id) else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'") }
         let shape = ChatBotKitShape(report.metric)

@@ -26,6 +26,12 @@ struct ReportListItem: Encodable {
                   updatedAt: report.updatedAt, schemas: schemas)
     }
 
+    /// The Conversation Usage Report, whose schemas are ChatBotKit's.
+    static var conversationUsage: ReportListItem {
+        ReportListItem(id: ConversationUsageReport.id, name: ConversationUsageReport.name, description: ConversationUsageReport.description,
+                       createdAt: ConversationUsageReport.createdAt, updatedAt: ConversationUsageReport.updatedAt, schemas: .embedded)
+    }
+
     private init(id: String, name: String, description: String, createdAt: String, updatedAt: String, schemas: ReportSchemas) {
         self.id = id
         self.name = name

@@ -23,7 +23,7 @@ struct ReportsController {
     @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let items = ReportCatalog.all.map { ReportListItem($0, schemas: .embedded) } + BotReport.allCases.map { ReportListItem($0, schemas: .embedded) }
-            + TenantReport.allCases.map { ReportListItem($0, schemas: .embedded) }
+            + TenantReport.allCases.map { ReportListItem($0, schemas: .embedded) } + [ReportListItem.conversationUsage]
         return JSONResponse.make(body: ListBody(items: try ReportListQuery.parse { query[$0[...]] }.page(of: items, id: \.id)))
     }
 
@@ -33,12 +33,15 @@ struct ReportsController {
         let report = ReportCatalog.report(id: reportId)
         let bot = BotReport(id: reportId)
         let tenantReport = TenantReport(id: reportId)
-        guard report != nil || bot != nil || tenantReport != nil else {
+        let usage = reportId == ConversationUsageReport.id
+        guard report != nil || bot != nil || tenantReport != nil || usage else {
             throw APIError(.notFound, code: "report_not_found", "no report with id '\(reportId.prefix(64))'")
         }
         let parameters = try FetchRequest.parse(try await JSONRequestBody.collect(request),
-                                                extraProperties: bot?.extraInputProperties ?? tenantReport?.extraInputProperties ?? [],
-                                                defaultPeriodDays: bot?.defaultPeriodDays ?? tenantReport?.defaultPeriodDays ?? ReportWindow.defaultPeriodDays)
+                                                extraProperties: usage ? [ConversationUsageReport.inputProperty]
+                                                    : bot?.extraInputProperties ?? tenantReport?.extraInputProperties ?? [],
+                                                defaultPeriodDays: usage ? ConversationUsageReport.defaultPeriodDays
+                                                    : bot?.defaultPeriodDays ?? tenantReport?.defaultPeriodDays ?? ReportWindow.defaultPeriodDays)
         let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
                                                 missing: "userId is required with a platform-wide key")
         let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
@@ -50,6 +53,16 @@ struct ReportsController {
             }
         } catch {
             throw Self.unreadable(error, context: context)
+        }
+        if usage {
+            let input = try ConversationUsageInput.parseFetch(parameters)
+            do {
+                return JSONResponse.make(body: try await store.withRollupsAsync { rollups in
+                    try ConversationUsageCalculator().compute(tenant: tenant, conversationIds: input.conversationIds, window: window, from: rollups)
+                })
+            } catch {
+                throw Self.unreadable(error, context: context)
+            }
         }
         // A tenant-wide or per-bot report answers its document, the same one ChatBotKit's route answers.
         if let tenantReport {

@@ -5,10 +5,13 @@ import TallyDomain
 /// Reads and writes the rows of `conversation_states` and `conversation_metrics`: the one place
 /// that knows their columns, shared by ingest, reports, checksums and transplants.
 enum ConversationRows {
-    static let stateColumns = "created_at, first_event_at, user_messages, first_user_at, first_response_at, bots_before_first_user, first_message_at, last_message_at"
+    static let stateColumns = "created_at, first_event_at, user_messages, first_user_at, first_response_at, bots_before_first_user, first_message_at, last_message_at, messages, tokens"
+    /// The number of `stateColumns`.
+    static let stateColumnCount = stateColumns.split(separator: ",").count
     static let metricsColumns = "depth_0, depth_1, depth_2_3, depth_4_10, depth_over_10, first_responses, durations"
 
-    /// The state in a row whose columns start at `offset` in `stateColumns` order.
+    /// The state in a row whose columns start at `offset` in `stateColumns` order. `messages` and
+    /// `tokens` are NULL in rows written before v10 and read as 0.
     static func state(_ row: Row, at offset: Int) throws -> ConversationState {
         var bots: [Int64] = []
         if let data = row[offset + 5] as Data? {
@@ -16,13 +19,14 @@ enum ConversationRows {
         }
         return ConversationState(
             createdAt: row[offset], firstEventAt: row[offset + 1], userMessages: row[offset + 2], firstUserMessageAt: row[offset + 3],
-            firstResponseAt: row[offset + 4], botMessagesBeforeFirstUser: bots, firstMessageAt: row[offset + 6], lastMessageAt: row[offset + 7])
+            firstResponseAt: row[offset + 4], botMessagesBeforeFirstUser: bots, firstMessageAt: row[offset + 6], lastMessageAt: row[offset + 7],
+            messages: row[offset + 8] as Int64? ?? 0, tokens: row[offset + 9] as Int64? ?? 0)
     }
 
     static func stateValues(_ state: ConversationState) -> [(any DatabaseValueConvertible)?] {
         [state.createdAt, state.firstEventAt, state.userMessages, state.firstUserMessageAt, state.firstResponseAt,
          state.botMessagesBeforeFirstUser.isEmpty ? nil : Data(encodeInstants(state.botMessagesBeforeFirstUser)),
-         state.firstMessageAt, state.lastMessageAt]
+         state.firstMessageAt, state.lastMessageAt, state.messages, state.tokens]
     }
 
     /// Every stored part of one conversation, by day of its events.
@@ -35,8 +39,9 @@ enum ConversationRows {
     }
 
     static func savePart(_ state: ConversationState, tenant: String, conversation: String, day: Day, db: Database) throws {
+        let placeholders = Array(repeating: "?", count: 3 + stateColumnCount).joined(separator: ", ")
         let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(stateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(stateColumns)) VALUES (\(placeholders))
             """)
         try statement.execute(arguments: StatementArguments([tenant, conversation, day.number] + stateValues(state)))
     }

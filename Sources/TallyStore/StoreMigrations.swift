@@ -265,6 +265,17 @@ enum StoreMigrations {
                 CREATE INDEX negative_ratings_by_day ON negative_ratings (tenant, day);
                 """)
         }
+        // Conversation Usage reads each conversation's messages and their tokens per day of its
+        // events, so each part of a conversation's state counts them too. Rows written before this
+        // version hold NULL (read as 0): messages counted before it have no usage until a rebuild
+        // replays them.
+        migrator.registerMigration("v10-conversation-usage") { db in
+            try db.execute(sql: """
+                -- The part's message.created events, of every type, and the sum of their tokens.
+                ALTER TABLE conversation_states ADD COLUMN messages INTEGER;
+                ALTER TABLE conversation_states ADD COLUMN tokens INTEGER;
+                """)
+        }
         return migrator
     }
 }

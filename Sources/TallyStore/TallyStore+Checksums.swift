@@ -71,7 +71,7 @@ extension TallyStore {
                 for instant in [state.createdAt, state.firstEventAt, state.firstUserMessageAt, state.firstResponseAt, state.firstMessageAt, state.lastMessageAt] {
                     values.append(instant.map { UInt64(bitPattern: $0) } ?? 0x8000_0000_0000_0000)
                 }
-                values.append(UInt64(bitPattern: state.userMessages))
+                values += [UInt64(bitPattern: state.userMessages), UInt64(bitPattern: state.messages), UInt64(bitPattern: state.tokens)]
                 values += state.botMessagesBeforeFirstUser.map { UInt64(bitPattern: $0) }
                 parts[key, default: []].append(Self.combine(values))
             }

@@ -118,6 +118,21 @@ struct SnapshotReader: RollupReading {
         return result
     }
 
+    /// One read by the primary key's prefix per conversation, so a listed id costs its days' parts only.
+    func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT COUNT(*), COALESCE(SUM(messages), 0), COALESCE(SUM(tokens), 0) FROM conversation_states
+            WHERE tenant = ? AND conversation_id = ? AND day BETWEEN ? AND ?
+            """)
+        var result: [String: ConversationUsage] = [:]
+        for conversation in conversations {
+            guard let row = try Row.fetchOne(statement, arguments: [tenant, conversation, from.number, through.number]),
+                  (row[0] as Int64) > 0 else { continue }
+            result[conversation] = ConversationUsage(messages: row[1], tokens: row[2])
+        }
+        return result
+    }
+
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT COALESCE(SUM(new_contacts), 0) FROM daily_counters WHERE tenant = ? AND day <= ?"),
@@ -147,6 +162,13 @@ extension TallyStore {
                              topBotsLimit: Int = TenantReport.defaultTopBotsLimit) throws(StoreError) -> TenantReportDocument {
         try read { db in
             try TenantReportCalculator().compute(report, tenant: tenant, window: window, topBotsLimit: topBotsLimit, from: SnapshotReader(db: db))
+        }
+    }
+
+    /// Computes the Conversation Usage Report from one consistent snapshot of the store.
+    public func conversationUsage(tenant: String, conversationIds: [String], window: ReportWindow) throws(StoreError) -> ConversationUsageDocument {
+        try read { db in
+            try ConversationUsageCalculator().compute(tenant: tenant, conversationIds: conversationIds, window: window, from: SnapshotReader(db: db))
         }
     }
 }

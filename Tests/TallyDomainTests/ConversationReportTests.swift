@@ -11,6 +11,7 @@ fileprivate struct ConversationRollups: RollupReading {
     func distinctCount(tenant: String, set: MemberSet, from: Day, through: Day) throws -> Int { 0 }
     func hourlyMessages(tenant: String, from: Day, through: Day) throws -> [Day: HourlyMessages] { [:] }
     func totalContacts(tenant: String, through day: Day) throws -> Int64 { 0 }
+    func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage] { [:] }
     func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String] { [] }
     func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating] { [] }
     func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics] {

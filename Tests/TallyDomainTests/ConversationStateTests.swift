@@ -53,6 +53,33 @@ struct ConversationStateTests {
         }
     }
 
+    @Test("messages and tokens count every message.created (tokens absent as 0) and add up under any order and grouping")
+    func usageCountsMessagesAndTokens() {
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<1_000 {
+            let events = Self.randomConversation(&random).map { event in
+                var event = event
+                if case .messageCreated = event.kind, random.int(in: 0...3) > 0 { event.tokens = random.int(in: 0...5_000) }
+                return event
+            }
+            let messages = events.filter { if case .messageCreated = $0.kind { true } else { false } }
+            let reference = Self.fold(events)
+            #expect(reference.messages == Int64(messages.count))
+            #expect(reference.tokens == Int64(messages.reduce(0) { $0 + ($1.tokens ?? 0) }))
+            let shuffled = events.shuffled(using: &random)
+            let cut = random.int(in: 0...shuffled.count)
+            let parts = [Array(shuffled[..<cut]), Array(shuffled[cut...])].filter { !$0.isEmpty }.map(Self.fold)
+            let merged = parts.reversed().dropFirst().reduce(parts.last!) { $0.merging($1) }
+            #expect(merged.messages == reference.messages && merged.tokens == reference.tokens)
+            #expect(merged == reference)
+        }
+        let rating = ConversationState(Self.event(.ratingCreated(value: 1), 0))
+        #expect(rating.messages == 0 && rating.tokens == 0)
+        var created = ConversationState(Self.event(.conversationCreated, 0))
+        created.merge(ConversationState(Event(id: "m", kind: .messageCreated(.activity), userId: "t", occurredAtMillis: 5, conversationId: "c", tokens: 12)))
+        #expect(created.messages == 1 && created.tokens == 12)
+    }
+
     @Test("a late user message before the first one makes an earlier bot message the response")
     func lateUserMessageMovesTheResponse() {
         var state = Self.fold([Self.event(.messageCreated(.bot), 10_000), Self.event(.messageCreated(.bot), 40_000),

@@ -79,6 +79,17 @@ private struct NaiveRollups: RollupReading {
         Set(events(of: tenant, from: from, through: through).compactMap { member(of: set, in: $0) }).count
     }
 
+    func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage] {
+        var result: [String: ConversationUsage] = [:]
+        for event in events(of: tenant, from: from, through: through) {
+            guard let id = event.conversationId, conversations.contains(id) else { continue }
+            guard case .messageCreated = event.kind else { continue }
+            result[id, default: ConversationUsage()].messages += 1
+            result[id, default: ConversationUsage()].tokens += Int64(event.tokens ?? 0)
+        }
+        return result
+    }
+
     func totalContacts(tenant: String, through day: Day) throws -> Int64 {
         Int64(firstSeen(tenant: tenant).values.filter { $0 <= day }.count)
     }

@@ -94,7 +94,7 @@ struct PartialAssignmentAPITests {
         try await withLiveServer(ingestStatus: { stub.get() }) { server in
             let list = try await send(server, "GET", "api/v1/platform/report/list", key: server.tenantKey)
             #expect(list.status == 200)
-            #expect((try list.object()["items"] as? [Any])?.count == ReportCatalog.all.count + BotReport.allCases.count + TenantReport.allCases.count)
+            #expect((try list.object()["items"] as? [Any])?.count == ReportCatalog.all.count + BotReport.allCases.count + TenantReport.allCases.count + 1)
 
             let health = try await send(server, "GET", "healthz")
             #expect(health.status == 200)

@@ -20,8 +20,8 @@ struct ReportAPITests {
             #expect(reply.status == 200)
             #expect(reply.contentType?.hasPrefix("application/json") == true)
             let items = try #require(try reply.object()["items"] as? [[String: Any]])
-            #expect(items.count == ReportCatalog.all.count + BotReport.allCases.count + TenantReport.allCases.count)
-            #expect(items.compactMap { $0["id"] as? String } == (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id) + TenantReport.allCases.map(\.id)).sorted())
+            #expect(items.count == ReportCatalog.all.count + BotReport.allCases.count + TenantReport.allCases.count + 1)
+            #expect(items.compactMap { $0["id"] as? String } == (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id) + TenantReport.allCases.map(\.id) + [ConversationUsageReport.id]).sorted())
             let names = items.compactMap { $0["name"] as? String }
             #expect(names.contains("Total Ratings Report"))
             #expect(names.contains("Average Messages per Conversation"))

@@ -37,7 +37,7 @@ struct ReportListAPITests {
                 }
             }
             // ChatBotKit's 13 basic reports, its per-bot and tenant-wide ones; Tally's own.
-            #expect(sources == ["chatbotkit": 13 + BotReport.allCases.count + TenantReport.allCases.count, "tally": 12])
+            #expect(sources == ["chatbotkit": 13 + BotReport.allCases.count + TenantReport.allCases.count + 1, "tally": 12])
             #expect(items.first { $0["id"] as? String == "clr3m5n8k000d08jqt4l7y2c9" }?["source"] as? String == "tally")
         }
     }
@@ -45,7 +45,7 @@ struct ReportListAPITests {
     @Test("take, cursor and order page through the catalog in id order, as a model of the catalog says")
     func pagingAgainstModel() async throws {
         try await withLiveServer { server in
-            let ascending = (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id) + TenantReport.allCases.map(\.id)).sorted()
+            let ascending = (ReportCatalog.all.map(\.id) + BotReport.allCases.map(\.id) + TenantReport.allCases.map(\.id) + [ConversationUsageReport.id]).sorted()
             #expect(try await Self.ids(server, query: "") == ascending)
             for order in [nil, "asc", "desc"] {
                 let model = order == "desc" ? Array(ascending.reversed()) : ascending

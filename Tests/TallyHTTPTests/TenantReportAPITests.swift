@@ -71,14 +71,14 @@ struct TenantReportAPITests {
                         #expect(BotReportOracle.canonical(try fetched.object()) == BotReportOracle.canonical(expected), "/fetch \(label)")
                         batch[report.id] = input
                     }
-                    // One member fails (Conversation Usage is not served); the others still answer.
-                    batch["cru3m5n8k001008jq7h9e5b2c"] = [String: Any]()
+                    // One member fails (an unknown report); the others still answer.
+                    batch["no-such-report"] = [String: Any]()
                     let reply = try await send(server, "POST", "api/v1/platform/report/generate?userId=tenant-1", key: server.platformKey,
                                                body: try Self.json(batch), session: session)
                     try #require(reply.status == 200)
                     let answers = try reply.object()
-                    #expect(((answers["cru3m5n8k001008jq7h9e5b2c"] as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "report_not_found")
-                    for id in batch.keys where id != "cru3m5n8k001008jq7h9e5b2c" {
+                    #expect(((answers["no-such-report"] as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "report_not_found")
+                    for id in batch.keys where id != "no-such-report" {
                         checks.append(SchemaCheck(label: "batch \(id) \(periodDays ?? 0)d", schemaFile: SchemaValidator.chatBotKitSchemas,
                                                   schemaPointer: "/reports/\(id)/output", instance: reply.body, instancePointer: "/" + id))
                     }
@@ -131,7 +131,6 @@ struct TenantReportAPITests {
                 #expect(item["source"] as? String == "chatbotkit")
                 #expect(item["input"] is [String: Any] && item["output"] is [String: Any])
             }
-            #expect(!items.contains { $0["id"] as? String == "cru3m5n8k001008jq7h9e5b2c" }, "Conversation Usage is not served")
         }
     }
 
@@ -185,15 +184,6 @@ struct TenantReportAPITests {
         try await withLiveServer { server in
             let path = route == "fetch" ? "api/v1/report/\(id)/fetch" : "api/v1/platform/report/\(id)/generate"
             try expectError(try await send(server, "POST", path, key: server.tenantKey, body: body), 400, code: code, mentions: mentions)
-        }
-    }
-
-    @Test("Conversation Usage is still not served: 404 on generate and /fetch")
-    func conversationUsageIsNotServed() async throws {
-        try await withLiveServer { server in
-            for path in ["api/v1/platform/report/cru3m5n8k001008jq7h9e5b2c/generate", "api/v1/report/cru3m5n8k001008jq7h9e5b2c/fetch"] {
-                try expectError(try await send(server, "POST", path, key: server.tenantKey, body: "{}"), 404, code: "report_not_found")
-            }
         }
     }
 }
