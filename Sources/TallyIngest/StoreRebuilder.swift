@@ -40,6 +40,9 @@ public final class StoreRebuilder: @unchecked Sendable {
     private let dataDirectory: String
     private let force: Bool
     private let scope: RebuildScope
+    /// The zone the scope's tenant is rebuilt in, when the rebuild changes it (a tenant's new time
+    /// zone); otherwise every tenant keeps the live store's.
+    private let zone: TallyStore.TenantZone?
     private let dedupeDays: Int
     private let retentionDays: Int
     private let consumerProperties: [String: String]
@@ -56,11 +59,14 @@ public final class StoreRebuilder: @unchecked Sendable {
     private var logEnds = LogEndWatch<TopicPartition>()
     private var lastLogEndCheck: UInt64 = 0
 
-    public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), force: Bool, dedupeDays: Int, retentionDays: Int,
-                consumerProperties: [String: String] = [:], logger: Logger, progress: @escaping @Sendable (Progress) -> Void) {
+    public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), zone: TallyStore.TenantZone? = nil, force: Bool,
+                dedupeDays: Int, retentionDays: Int, consumerProperties: [String: String] = [:], logger: Logger,
+                progress: @escaping @Sendable (Progress) -> Void) {
+        precondition(zone == nil || scope.tenant != nil, "a rebuild into a new zone rebuilds one tenant")
         self.brokers = brokers
         self.dataDirectory = dataDirectory
         self.scope = scope
+        self.zone = zone
         self.force = force
         self.dedupeDays = dedupeDays
         self.retentionDays = retentionDays
@@ -87,12 +93,16 @@ public final class StoreRebuilder: @unchecked Sendable {
         if !scope.isEverything { location.remove(replayName) }
         defer { if !scope.isEverything { location.remove(replayName) } }
         let rebuilt = try TallyStore(path: location.path(replayName))
+        // Every tenant is bucketed as the live store buckets it, but a tenant rebuilt into a new zone.
+        try rebuilt.adoptTenantZones(from: live)
+        if let zone, let tenant = scope.tenant { try rebuilt.setTenantZone(tenant, zone) }
         let consumer = try KafkaConsumer(brokers: brokers, group: "tally-rebuild-\(UUID().uuidString)",
                                          properties: consumerProperties, logger: logger)
         try consumer.assign(initialTargets.mapValues { _ in KafkaOffset.beginning })
         let writer = BatchWriter(store: rebuilt, dedupeDays: dedupeDays, logger: logger, shouldStop: { false }, reportError: { _ in })
         defer { writer.close() }
-        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope)
+        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope,
+                                   clocks: rebuilt.tenantClocks)
 
         try replay(consumer, to: initialTargets, builder: &builder, writer: writer)
         // Without a server, servers are kept off the directory until this rebuild has switched it.
