@@ -25,7 +25,18 @@ struct StoreTimeZoneTests {
             if random.chance(0.1) { event.botId = nil }
             if random.chance(0.15) { event.channel = nil }
             return event
-        }
+        } + edgeMessages()
+    }
+
+    /// Messages of tenant-1 on both sides of New York's transitions, in a conversation of their
+    /// own: 01:30 EST and 03:30 EDT on 2026-03-08, and 01:30 EDT and 01:30 EST (the hour that
+    /// repeats) on 2026-11-01, plus one at 00:10 local time of 2026-11-02 (05:10 UTC).
+    static func edgeMessages() -> [Event] {
+        ["2026-03-08T06:30:00Z", "2026-03-08T07:30:00Z", "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-02T05:10:00Z"]
+            .enumerated().map { index, instant in
+                Event(id: "edge-\(index)", kind: .messageCreated(.user), userId: "tenant-1", occurredAtMillis: RFC3339.epochMilliseconds(instant)!,
+                      conversationId: "edge-conv-\(index)", contactId: "edge-contact", botId: "bot-1", channel: "web")
+            }
     }
 
     static func zonedStore() throws -> TallyStore {
