@@ -85,7 +85,7 @@ struct TenantsController {
             do throws(StoreError) { hasHistory = try await store.hasRollups(tenant: userId) } catch { throw Self.unreadable(error, context: context) }
             if hasHistory, case .incomplete(let reason) = await support.historyCoverage() {
                 throw APIError(.conflict, code: "history_incomplete", """
-                    the topics no longer hold tenant '\(userId)''s whole history (\(reason)), so its older days cannot be counted again in \(zone); \
+                    the topics no longer hold the whole history of tenant '\(userId)' (\(reason)), so its older days cannot be counted again in \(zone); \
                     send rebucketFrom (YYYY-MM-DD) to re-bucket from that day on and keep the days before it in \(active.identifier)
                     """)
             }
