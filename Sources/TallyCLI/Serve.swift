@@ -149,10 +149,10 @@ extension Serve {
             desired: { try settings.tenantTimeZones().map { .init(userId: $0.userId, timeZone: $0.timeZone, rebucketFrom: $0.rebucketFrom) } },
             currentStore: { stores.current },
             missingHistory: { TopicHistoryProbe.missingHistory(store: $0, brokers: kafka.brokers, properties: kafka.client.properties, logger: logger) },
-            rebuild: { scope, zone, progress in
+            rebuild: { scope, zone, progress, shouldStop in
                 try StoreRebuilder(brokers: kafka.brokers, dataDirectory: dataDirectory, scope: scope, zone: zone, force: true,
                                    dedupeDays: rules.dedupeDays, retentionDays: rules.retentionDays, consumerProperties: kafka.client.properties,
-                                   logger: logger, progress: progress).run()
+                                   logger: logger, progress: progress, shouldStop: shouldStop).run()
             },
             logger: logger)
     }

@@ -48,6 +48,10 @@ public final class StoreRebuilder: @unchecked Sendable {
     private let consumerProperties: [String: String]
     private let logger: Logger
     private let progress: @Sendable (Progress) -> Void
+    /// Polled while the replay reads and while it waits for the server to pause: true stops the
+    /// rebuild with `Stopped` (a server shutting down must not wait for a replay that can take
+    /// hours), the live server resumed and the scratch file removed.
+    private let shouldStop: @Sendable () -> Bool
     private var events = 0
     private let started = Date()
     /// The next offset to read per partition, across both catch-up phases.
@@ -61,7 +65,7 @@ public final class StoreRebuilder: @unchecked Sendable {
 
     public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), zone: TallyStore.TenantZone? = nil, force: Bool,
                 dedupeDays: Int, retentionDays: Int, consumerProperties: [String: String] = [:], logger: Logger,
-                progress: @escaping @Sendable (Progress) -> Void) {
+                progress: @escaping @Sendable (Progress) -> Void, shouldStop: @escaping @Sendable () -> Bool = { false }) {
         precondition(zone == nil || scope.tenant != nil, "a rebuild into a new zone rebuilds one tenant")
         self.brokers = brokers
         self.dataDirectory = dataDirectory
@@ -73,6 +77,12 @@ public final class StoreRebuilder: @unchecked Sendable {
         self.consumerProperties = consumerProperties
         self.logger = logger
         self.progress = progress
+        self.shouldStop = shouldStop
+    }
+
+    /// The rebuild was stopped on request (`shouldStop`) before it switched anything.
+    public struct Stopped: Error, CustomStringConvertible {
+        public var description: String { "the rebuild was stopped before it switched" }
     }
 
     public func run() throws -> Outcome {
@@ -127,7 +137,7 @@ public final class StoreRebuilder: @unchecked Sendable {
     private func verifyAndSwitch(live: TallyStore, liveServer: Bool, rebuilt: TallyStore, consumer: KafkaConsumer, builder: inout BatchBuilder,
                                  writer: BatchWriter, initialTargets: [TopicPartition: Int64], location: StoreLocation,
                                  oldName: String, newName: String) throws -> Outcome {
-        if liveServer { try waitFor(live, RebuildControl.paused, what: "the live server to pause") }
+        if liveServer { try waitFor(live, RebuildControl.paused, what: "the live server to pause", stoppable: true) }
         // The live store's offsets now stand still (paused, or no server): catch up to exactly them.
         let targets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
             (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
@@ -193,6 +203,7 @@ public final class StoreRebuilder: @unchecked Sendable {
         }
         let deadline = Date().addingTimeInterval(3600)
         while !targets.keys.allSatisfy(done), Date() < deadline {
+            if shouldStop() { throw Stopped() }
             switch consumer.poll(timeoutMilliseconds: 100) {
             case .message(let message)?:
                 let partition = TopicPartition(topic: message.topic, partition: message.partition)
@@ -261,9 +272,12 @@ public final class StoreRebuilder: @unchecked Sendable {
             events: events, eventsPerSecond: rate, secondsRemaining: rate > 0 ? Double(remaining) / rate : nil))
     }
 
-    private func waitFor(_ store: TallyStore, _ value: String, what: String) throws {
+    /// Waits for the server's answer; `stoppable` only before a switch was asked for (once it
+    /// was, the server may be switching and the rebuild must see it through).
+    private func waitFor(_ store: TallyStore, _ value: String, what: String, stoppable: Bool = false) throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
+            if stoppable, shouldStop() { throw Stopped() }
             if try store.control(RebuildControl.name)?.value == value { return }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -26,9 +26,11 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
         }
     }
 
-    /// Runs the rebuild of `scope` into `zone`, blocking, reporting progress.
+    /// Runs the rebuild of `scope` into `zone`, blocking, reporting progress; it gives up with
+    /// `StoreRebuilder.Stopped` once `shouldStop` says so.
     public typealias Rebuild = @Sendable (_ scope: RebuildScope, _ zone: TallyStore.TenantZone,
-                                          _ progress: @escaping @Sendable (StoreRebuilder.Progress) -> Void) throws -> StoreRebuilder.Outcome
+                                          _ progress: @escaping @Sendable (StoreRebuilder.Progress) -> Void,
+                                          _ shouldStop: @escaping @Sendable () -> Bool) throws -> StoreRebuilder.Outcome
 
     private let desired: @Sendable () throws -> [Desired]
     private let currentStore: @Sendable () -> TallyStore
@@ -40,6 +42,10 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
     private let lock = NSLock()
     private var progressByTenant: [String: RebucketProgress] = [:]
     private var retryAt: [String: (zone: String, at: Date)] = [:]
+    /// Set by graceful shutdown: a running rebuild stops instead of delaying the exit by its whole
+    /// replay; the next start begins it again, since the zones still differ.
+    private var stopping = false
+    private var isStopping: Bool { lock.withLock { stopping } }
 
     public init(desired: @escaping @Sendable () throws -> [Desired], currentStore: @escaping @Sendable () -> TallyStore,
                 missingHistory: @escaping @Sendable (TallyStore) -> String?, rebuild: @escaping Rebuild, logger: Logger,
@@ -57,13 +63,24 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
     public func progress(_ userId: String) -> RebucketProgress? { lock.withLock { progressByTenant[userId] } }
 
     public func run() async {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: self.interval) } catch { return }
-                await self.reconcileOnce()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: self.interval) } catch { return }
+                        await self.reconcileOnce()
+                    }
+                }
+            } onCancel: {
+                self.stop()
             }
+        } onGracefulShutdown: {
+            self.stop()
         }
     }
+
+    /// Stops a running rebuild and starts no other.
+    func stop() { lock.withLock { stopping = true } }
 
     /// Re-buckets the first tenant whose zones differ, if any (and not waiting to retry).
     func reconcileOnce() async {
@@ -84,7 +101,7 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
             return retry.map { $0.zone != want.timeZone || $0.at <= now } ?? true
         }
         lock.withLock { progressByTenant = progressByTenant.filter { entry in wanted.contains { $0.userId == entry.key && $0.timeZone != (active[$0.userId]?.identifier ?? "UTC") } } }
-        guard let next else { return }
+        guard let next, !isStopping else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread { self.rebucket(next, store: store); continuation.resume() }
             thread.name = "tally-rebucket"
@@ -115,14 +132,14 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
             lock.withLock { progressByTenant[want.userId] = RebucketProgress(userId: want.userId, timeZone: want.timeZone, running: true) }
             logger.notice("re-bucketing a tenant into its time zone", metadata: [
                 "userId": "\(want.userId)", "timeZone": "\(want.timeZone)", "from": "\(want.rebucketFrom?.iso ?? "its first day")"])
-            let outcome = try rebuild(RebuildScope(tenant: want.userId, firstDay: want.rebucketFrom), zone) { [weak self] progress in
+            let outcome = try rebuild(RebuildScope(tenant: want.userId, firstDay: want.rebucketFrom), zone, { [weak self] progress in
                 let position = progress.partitions.reduce(Int64(0)) { $0 + $1.position }
                 let target = max(1, progress.partitions.reduce(Int64(0)) { $0 + $1.target })
                 self?.lock.withLock {
                     self?.progressByTenant[want.userId] = RebucketProgress(
                         userId: want.userId, timeZone: want.timeZone, running: true, percent: Int(min(100, position * 100 / target)), events: progress.events)
                 }
-            }
+            }, { [weak self] in self?.isStopping ?? true })
             switch outcome {
             case .switched(_, let to, let events, let seconds, _, _):
                 logger.notice("tenant re-bucketed into its time zone", metadata: [
@@ -131,6 +148,10 @@ public final class TenantZoneReconciler: Service, @unchecked Sendable {
             case .mismatch(let differences, _):
                 fail("the rebuild differed on \(differences.count) days and was not switched")
             }
+        } catch is StoreRebuilder.Stopped {
+            logger.notice("re-bucketing a tenant stopped for shutdown; the next start begins it again", metadata: [
+                "userId": "\(want.userId)", "timeZone": "\(want.timeZone)"])
+            lock.withLock { progressByTenant[want.userId] = nil }
         } catch {
             fail("\(error)")
         }
