@@ -21,8 +21,8 @@ struct Rebuild: AsyncParsableCommand {
             days are printed, nothing is switched, and the command exits with status 3. This is also how \
             a change of rollup definitions ships: the new version rebuilds, then switches.
 
-            --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range of UTC \
-            days (either bound may be given alone), or both. Kafka cannot filter, so the replay still reads \
+            --tenant, --from-date and --to-date rebuild part of the store only: one tenant, a range of days \
+            (each tenant's local days) (either bound may be given alone), or both. Kafka cannot filter, so the replay still reads \
             every partition from its beginning, but counts only the events of the scope (another tenant's \
             messages are skipped by their key, without decoding). A copy of the live store, taken while the \
             server is paused, then gets the rebuilt tenant-days in place of its own, and only those days \
@@ -31,7 +31,9 @@ struct Rebuild: AsyncParsableCommand {
             first day moved): a date-scoped rebuild keeps every day outside its range, which is how history \
             older than the topics' retention survives a rebuild. Choose a range the topics still hold \
             entirely, or the rebuilt days will lack the events the topics have lost; --tenant alone replaces \
-            every day of the tenant, so add --from-date when the topics no longer hold its whole history.
+            every day of the tenant, so add --from-date when the topics no longer hold its whole history. \
+            Every tenant keeps the time zone its rollups are in; `tally serve` itself rebuilds a tenant \
+            into a new zone when one is set (`tally tenants set`).
             """
     )
 
@@ -45,10 +47,10 @@ struct Rebuild: AsyncParsableCommand {
     @Option(help: "Rebuild this tenant (userId) only.")
     var tenant: String?
 
-    @Option(help: "Rebuild from this UTC day (YYYY-MM-DD) on; days before it are kept as they are.")
+    @Option(help: "Rebuild from this day (YYYY-MM-DD, each tenant's local day: UTC unless it set a time zone) on; days before it are kept as they are.")
     var fromDate: String?
 
-    @Option(help: "Rebuild up to and including this UTC day (YYYY-MM-DD); days after it are kept as they are.")
+    @Option(help: "Rebuild up to and including this day (YYYY-MM-DD, each tenant's local day); days after it are kept as they are.")
     var toDate: String?
 
     @Flag(help: "Switch even when the checksums differ.")

@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Ingest and HTTP run in one process. SIGTERM or SIGINT stops HTTP first, then commits the \
             open batch with its offsets and leaves the consumer group; a restart resumes exactly there.
+
+            Tenants' time zones (`tally tenants set`, PUT /api/v1/platform/tenants/{userId}) are watched             every second: a tenant whose desired zone differs from the zone its rollups are bucketed in is             re-bucketed by a partial rebuild of that tenant from the topics, beside this server, which             pauses for a moment, switches to the rebuilt store and goes on; reports answer in the old zone             until then. One tenant at a time; a failed attempt is retried after 30 s.
             """
     )
 
@@ -103,13 +105,28 @@ struct Serve: AsyncParsableCommand {
                 maximumBatchMilliseconds: batchMs, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
+        let reconciler = makeReconciler(settings: settings, stores: stores, logger: logger)
         let address = HostPort(http)!
+        let kafka = self.kafka
         let app = TallyApplication.build(
             stores: stores, settings: settings, host: address.host, port: address.port, logger: logger,
             ingestStatus: { ingest.status },
+            tenantZones: TenantZoneSupport(
+                historyCoverage: {
+                    let store = stores.current
+                    // The probe blocks on librdkafka for up to a few seconds: a thread of its own.
+                    let missing = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+                        Thread {
+                            continuation.resume(returning: TopicHistoryProbe.missingHistory(
+                                store: store, brokers: kafka.brokers, properties: kafka.client.properties, logger: logger))
+                        }.start()
+                    }
+                    return missing.map { .incomplete($0) } ?? .complete
+                },
+                progress: { reconciler.progress($0) }),
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
-        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: app)]
+        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: reconciler), .init(service: app)]
         if let interval = SnapshotInterval(snapshotEvery)?.duration {
             members.append(.init(service: SnapshotService(
                 currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger)))
@@ -119,6 +136,25 @@ struct Serve: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await services.run()
+    }
+}
+
+extension Serve {
+    /// The reconciler of tenants' time zones: desired ones from the settings store, active ones
+    /// from the live rollup store, a tenant's partial rebuild (forced: a new zone moves every
+    /// day's figures, so there is nothing to verify against) beside this server when they differ.
+    func makeReconciler(settings: SettingsStore, stores: StoreHolder, logger: Logger) -> TenantZoneReconciler {
+        let kafka = self.kafka, dataDirectory = store.dataDirectory, rules = self.rules
+        return TenantZoneReconciler(
+            desired: { try settings.tenantTimeZones().map { .init(userId: $0.userId, timeZone: $0.timeZone, rebucketFrom: $0.rebucketFrom) } },
+            currentStore: { stores.current },
+            missingHistory: { TopicHistoryProbe.missingHistory(store: $0, brokers: kafka.brokers, properties: kafka.client.properties, logger: logger) },
+            rebuild: { scope, zone, progress, shouldStop in
+                try StoreRebuilder(brokers: kafka.brokers, dataDirectory: dataDirectory, scope: scope, zone: zone, force: true,
+                                   dedupeDays: rules.dedupeDays, retentionDays: rules.retentionDays, consumerProperties: kafka.client.properties,
+                                   logger: logger, progress: progress, shouldStop: shouldStop).run()
+            },
+            logger: logger)
     }
 }
 

@@ -112,13 +112,20 @@ public struct ConversationState: Sendable, Equatable {
     /// The instant whose day the conversation counts in: its creation, else its earliest event.
     public var startAt: Int64 { createdAt ?? firstEventAt }
 
-    /// The day the conversation counts in, by the same rule as an event's day.
-    public var startDay: Day { Day(epochMillis: startAt) }
+    /// The UTC day the conversation counts in (its tenant's, when the tenant is in UTC).
+    public var startDay: Day { startDay(in: .utc) }
 
-    /// What the conversation adds to its start day's metrics.
-    public var contribution: Contribution {
+    /// The local day the conversation counts in, by the same rule as an event's day: the day of
+    /// its start on its tenant's clock.
+    public func startDay(in clock: LocalClock) -> Day { clock.day(epochMillis: startAt) }
+
+    /// What the conversation adds to its UTC start day's metrics.
+    public var contribution: Contribution { contribution(in: .utc) }
+
+    /// What the conversation adds to its start day's metrics, on its tenant's clock.
+    public func contribution(in clock: LocalClock) -> Contribution {
         Contribution(
-            day: startDay, depth: ConversationDepth(userMessages: userMessages),
+            day: startDay(in: clock), depth: ConversationDepth(userMessages: userMessages),
             firstResponseMillis: firstUserMessageAt.flatMap { user in firstResponseAt.map { $0 - user } },
             durationMillis: firstMessageAt.flatMap { first in lastMessageAt.map { $0 - first } })
     }

@@ -1,8 +1,9 @@
-/// A UTC calendar day, counted as days since 1970-01-01.
+/// A calendar day, counted as days since 1970-01-01.
 ///
-/// Rollups are keyed by the UTC day of an event's instant, so every window, breakdown and bitmap
-/// speaks in whole days. Keeping the day an integer makes ranges and arithmetic trivial and avoids
-/// any time-zone dependency in the domain.
+/// Rollups are keyed by the day of an event's instant on its tenant's clock (`LocalClock`: UTC
+/// unless the tenant set a time zone), so every window, breakdown and bitmap speaks in whole local
+/// days. Keeping the day an integer makes ranges and arithmetic trivial: the zone enters only where
+/// an instant becomes a day.
 public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01 (negative before it).
     public let number: Int32

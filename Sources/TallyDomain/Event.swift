@@ -45,15 +45,12 @@ public struct Event: Sendable, Equatable {
         self.tokens = tokens
     }
 
-    /// The UTC day the event counts in.
+    /// The UTC day of the event's instant (the day of a tenant in UTC; `TenantClocks.day(of:)`
+    /// gives the day it counts in for a tenant with a time zone).
     public var day: Day { Day(epochMillis: occurredAtMillis) }
 
-    /// The hour (0...23) of the event's instant within its day, in the zone that defines `day`
-    /// (UTC for now; a tenant's zone must change both together).
-    public var hourOfDay: Int {
-        let millisOfDay = occurredAtMillis - Int64(day.number) * 86_400_000
-        return Int(millisOfDay / 3_600_000)
-    }
+    /// The UTC hour (0...23) of the event's instant within `day`.
+    public var hourOfDay: Int { LocalClock.utc.dayAndHour(epochMillis: occurredAtMillis).hour }
 
     /// The wire name of the event's type.
     public var typeName: String {

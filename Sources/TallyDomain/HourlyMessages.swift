@@ -1,9 +1,8 @@
 /// Messages of one tenant's day per hour of that day: 24 additive counters.
 ///
-/// The day and hour are both taken in one zone, the one that defines the event's day; for now that
-/// is UTC (`Event.day`, `Event.hourOfDay`). Keeping hours under the day they belong to, rather than
-/// as UTC hours since the epoch, is what lets a later change bucket by a tenant's local day and
-/// hour without changing the layout: only the fold decides which (day, hour) an instant falls in.
+/// The day and hour are both taken on the tenant's clock (`LocalClock.dayAndHour`): UTC unless the
+/// tenant set a time zone. On a day with 23 local hours the skipped hour stays 0; on one with 25 the
+/// repeated hour holds both of its hours' messages, so the day's 24 counters still add up to it.
 public struct HourlyMessages: Sendable, Equatable {
     public static let hoursPerDay = 24
 

@@ -34,6 +34,11 @@ public struct ReportResult: Sendable, Equatable, Encodable {
     /// Conversations started in the period per depth bucket, in `ConversationDepth` order
     /// (Conversation Depth); nil elsewhere.
     public var buckets: [Bucket]?
+    /// The zone whose days the answer counts, for a tenant outside UTC (or one whose change of
+    /// zone has not switched in yet); nil, and so absent, for a tenant in UTC.
+    public var timeZone: String?
+    /// The zone the tenant asked for while its re-bucketing runs: the answer is still in `timeZone`.
+    public var pendingTimeZone: String?
 
     public init(value: ReportNumber, change: ReportNumber, period: String, breakdown: [Entry], heatmap: [[Int64]]? = nil,
                 percentiles: Percentiles? = nil, count: Int64? = nil, buckets: [Bucket]? = nil) {

@@ -1,4 +1,5 @@
-/// The days a report covers: `periodDays` whole UTC days ending on `endDate`, and the equally long
+/// The days a report covers: `periodDays` whole days of the tenant's clock (`LocalClock`; UTC unless
+/// the tenant set a time zone) ending on `endDate`, and the equally long
 /// period just before it, which `change` compares against.
 public struct ReportWindow: Sendable, Equatable {
     /// The allowed range of `periodDays`.

@@ -48,11 +48,15 @@ public struct RollupDelta: Sendable {
     public private(set) var conversations: [ConversationDay: ConversationState] = [:]
     /// Events folded so far.
     public private(set) var eventCount = 0
+    /// The clock of each tenant, which decides the local day and hour every event counts in. The
+    /// store folds again when a delta was made with other clocks than its own.
+    public let clocks: TenantClocks
 
-    public init() {}
+    public init(clocks: TenantClocks = TenantClocks()) { self.clocks = clocks }
 
-    /// The fold of `events`.
-    public init(folding events: some Sequence<Event>) {
+    /// The fold of `events`, each in its tenant's local day and hour.
+    public init(folding events: some Sequence<Event>, clocks: TenantClocks = TenantClocks()) {
+        self.clocks = clocks
         for event in events { add(event) }
     }
 
@@ -60,20 +64,22 @@ public struct RollupDelta: Sendable {
 
     /// Folds one valid event into the delta: into its tenant's rollups and into those of each
     /// slice it belongs to (see `RollupScope`).
+    /// The event's local day and hour on its tenant's clock: one dictionary look-up and a binary
+    /// search over the zone's transitions, nothing when every tenant is in UTC.
     public mutating func add(_ event: Event) {
-        let day = event.day
-        add(event, day: day, as: event.userId)
+        let (day, hour) = clocks.clock(forTenant: event.userId).dayAndHour(epochMillis: event.occurredAtMillis)
+        add(event, day: day, hour: hour, as: event.userId)
         if let bot = event.botId {
             let key = RollupScope.key(tenant: event.userId, .botId, bot)
-            add(event, day: day, as: key)
+            add(event, day: day, hour: hour, as: key)
             if let rating = NegativeRating(event) { negativeRatings[TenantDay(tenant: key, day: day), default: []].append(rating) }
         }
-        if let channel = event.channel { add(event, day: day, as: RollupScope.key(tenant: event.userId, .channel, channel)) }
+        if let channel = event.channel { add(event, day: day, hour: hour, as: RollupScope.key(tenant: event.userId, .channel, channel)) }
         eventCount += 1
     }
 
     /// Folds `event` into the rollups kept under `tenant`, a tenant's or a slice's storage key.
-    private mutating func add(_ event: Event, day: Day, as tenant: String) {
+    private mutating func add(_ event: Event, day: Day, hour: Int, as tenant: String) {
         let tenantDay = TenantDay(tenant: tenant, day: day)
         counters[tenantDay, default: DailyCounters()].count(event)
         if let contact = event.contactId {
@@ -86,7 +92,7 @@ public struct RollupDelta: Sendable {
             }
         }
         if case .messageCreated = event.kind {
-            hourly[tenantDay, default: HourlyMessages()].count(hour: event.hourOfDay)
+            hourly[tenantDay, default: HourlyMessages()].count(hour: hour)
         }
         if let conversation = event.conversationId {
             let key = ConversationDay(tenant: tenant, conversation: conversation, day: day)

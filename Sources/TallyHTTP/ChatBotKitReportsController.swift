@@ -14,8 +14,8 @@ import TallyStore
 /// `userId` itself).
 struct ChatBotKitReportsController {
     let stores: StoreHolder
-    /// Today in UTC, where every period ends; injectable so tests can pin it.
-    let today: @Sendable () -> Day
+    /// Today in each tenant's zone, where every period ends; injectable so tests can pin it.
+    let today: TenantToday
 
     /// A batch's members share one read of the store; the bound keeps that read short.
     static let maximumBatchSize = 50
@@ -68,7 +68,8 @@ struct ChatBotKitReportsController {
         try Self.checkKnown(id)
         let queryUserId = try Self.queryUserId(request, key: key)
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
-        let job = try plan(id, input: .object(fields), key: key, queryUserId: queryUserId, today: today())
+        let store = context.store ?? stores.current
+        let job = try plan(id, input: .object(fields), key: key, queryUserId: queryUserId, today: { today.day(for: store.clock(forTenant: $0)) })
         return JSONResponse.make(body: try await compute([job], context: context)[0])
     }
 
@@ -84,13 +85,14 @@ struct ChatBotKitReportsController {
             throw APIError.badRequest("invalid_parameter",
                                       "a batch may hold at most \(Self.maximumBatchSize) reports; this one holds \(members.count)")
         }
-        let day = today()
+        let store = context.store ?? stores.current
+        let today = self.today
         var answers: [String: BatchAnswer] = [:]
         var jobs: [(id: String, job: Job)] = []
         for (id, input) in members {
             do throws(APIError) {
                 try Self.checkKnown(id)
-                jobs.append((id, try plan(id, input: input, key: key, queryUserId: queryUserId, today: day)))
+                jobs.append((id, try plan(id, input: input, key: key, queryUserId: queryUserId, today: { today.day(for: store.clock(forTenant: $0)) })))
             } catch {
                 answers[id] = .failure(error)
             }
@@ -122,24 +124,25 @@ struct ChatBotKitReportsController {
     }
 
     /// - Parameter id: a known report id (`checkKnown`).
-    func plan(_ id: String, input: JSONValue, key: ApiKey, queryUserId: String?, today: Day) throws(APIError) -> Job {
+    /// - Parameter today: today for a tenant, in its zone.
+    func plan(_ id: String, input: JSONValue, key: ApiKey, queryUserId: String?, today: (String) -> Day) throws(APIError) -> Job {
         guard case .object(let fields) = input else {
             throw .badRequest("invalid_parameter", "the input of report '\(id)' must be a JSON object")
         }
         if let bot = BotReport(id: id) {
             let parsed = try BotReportInput.parseGenerate(fields, report: bot)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
-            return Job(report: .bot(bot, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+            return Job(report: .bot(bot, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today(tenant)))
         }
         if let report = TenantReport(id: id) {
             let parsed = try TenantReportInput.parseGenerate(fields, report: report)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
-            return Job(report: .tenant(report, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+            return Job(report: .tenant(report, parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today(tenant)))
         }
         if id == ConversationUsageReport.id {
             let parsed = try ConversationUsageInput.parseGenerate(fields)
             let tenant = try TenantSelection.tenant(for: key, asked: queryUserId, missing: Self.missingTenant)
-            return Job(report: .conversationUsage(parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today))
+            return Job(report: .conversationUsage(parsed), tenant: tenant, window: ReportWindow(periodDays: parsed.periodDays, end: today(tenant)))
         }
         guard let report = ReportCatalog.report(id: id) else { throw APIError(.notFound, code: "report_not_found", "no report with id '\(id.prefix(64))'") }
         let shape = ChatBotKitShape(report.metric)
@@ -149,7 +152,7 @@ struct ChatBotKitReportsController {
         if let named = parsed.userId, let queryUserId, named != queryUserId {
             throw .badRequest("invalid_parameter", "userId '\(named)' in the input and '\(queryUserId)' in the query name different tenants")
         }
-        return Job(report: .figure(report, shape), tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today))
+        return Job(report: .figure(report, shape), tenant: tenant, window: shape.window(periodDays: parsed.periodDays, today: today(tenant)))
     }
 
     /// Computes every job over one snapshot of the store.

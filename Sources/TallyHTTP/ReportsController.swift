@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
 import TallyDomain
+import TallySettings
 import TallyStore
 
 /// The report endpoints: the catalog and the fetch of one report from precomputed rollups.
 struct ReportsController {
     let stores: StoreHolder
-    /// Today in UTC; injectable so tests can pin the default `endDate`.
-    let today: @Sendable () -> Day
+    /// Where a tenant's desired time zone is, to say when its reports are not in it yet.
+    let settings: SettingsStore
+    /// Today in each tenant's zone; injectable so tests can pin the default `endDate`.
+    let today: TenantToday
 
     /// - Parameters:
     ///   - group: routes that carry no figures (the catalog).
@@ -44,15 +47,18 @@ struct ReportsController {
                                                     : bot?.defaultPeriodDays ?? tenantReport?.defaultPeriodDays ?? ReportWindow.defaultPeriodDays)
         let tenant = try TenantSelection.tenant(for: key, asked: parameters.userId,
                                                 missing: "userId is required with a platform-wide key")
-        let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today())
         let store = context.store ?? stores.current
-        do {
-            if let report {
-                return JSONResponse.make(body: try await store.reportAsync(report, tenant: parameters.storageKey(tenant: tenant), window: window,
-                                                                           groupBy: parameters.groupBy))
+        let clock = store.clock(forTenant: tenant)
+        let window = ReportWindow(periodDays: parameters.periodDays, end: parameters.endDate ?? today.day(for: clock))
+        if let report {
+            var result: ReportResult
+            do {
+                result = try await store.reportAsync(report, tenant: parameters.storageKey(tenant: tenant), window: window, groupBy: parameters.groupBy)
+            } catch {
+                throw Self.unreadable(error, context: context)
             }
-        } catch {
-            throw Self.unreadable(error, context: context)
+            try await label(&result, tenant: tenant, clock: clock, context: context)
+            return JSONResponse.make(body: result)
         }
         if usage {
             let input = try ConversationUsageInput.parseFetch(parameters)
@@ -84,6 +90,17 @@ struct ReportsController {
         } catch {
             throw Self.unreadable(error, context: context)
         }
+    }
+
+    /// Names the zone of the answer's days when it is not UTC, and the zone the tenant asked for
+    /// while its re-bucketing has not switched in yet (the days are still the old zone's).
+    private func label(_ result: inout ReportResult, tenant: String, clock: LocalClock, context: TallyRequestContext) async throws(APIError) {
+        let desired: String
+        do throws(SettingsError) { desired = try await settings.tenantTimeZone(userId: tenant)?.timeZone ?? "UTC" } catch {
+            throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be read; try again")
+        }
+        if !clock.isUTC || desired != clock.identifier { result.timeZone = clock.identifier }
+        if desired != clock.identifier { result.pendingTimeZone = desired }
     }
 
     private static func unreadable(_ error: StoreError, context: TallyRequestContext) -> APIError {

@@ -8,17 +8,25 @@ import TallyStore
 /// Builds Tally's HTTP application over the rollup store (figures) and the settings store (keys).
 public enum TallyApplication {
     /// The router with every route and middleware, shared by the server and the tests.
+    ///
+    /// - Parameters:
+    ///   - today: today in UTC, the default end of UTC tenants' periods (pinned by tests).
+    ///   - nowMillis: the current instant, whose local day ends zoned tenants' default periods.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
-                                   today: @escaping @Sendable () -> Day = TallyApplication.utcToday) -> Router<TallyRequestContext> {
+                                   today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
+                                   nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
+                                   tenantZones: TenantZoneSupport = TenantZoneSupport()) -> Router<TallyRequestContext> {
+        let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
-        ReportsController(stores: stores, today: today).addRoutes(to: api, rollupReads: rollupReads)
+        ReportsController(stores: stores, settings: settings, today: today).addRoutes(to: api, rollupReads: rollupReads)
         ChatBotKitReportsController(stores: stores, today: today).addRoutes(to: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
+        TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
         return router
     }
 
@@ -36,14 +44,20 @@ public enum TallyApplication {
     public static func build(stores: StoreHolder, settings: SettingsStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
+                             nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
+                             tenantZones: TenantZoneSupport = TenantZoneSupport(),
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today),
+            router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
+                                tenantZones: tenantZones),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
     }
+
+    /// The system clock, in ms since the epoch.
+    @Sendable public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Today's UTC day from the system clock.
     @Sendable public static func utcToday() -> Day {

@@ -8,6 +8,11 @@ import TallyStore
 /// arrive; the store uses that fold unless dedupe finds a re-sent event, and then folds afresh.
 struct BatchBuilder {
     private(set) var batch = IngestBatch(delta: RollupDelta())
+    /// The clocks of the store the batches go to, by which events are folded into local days. A
+    /// batch folded with other clocks (the store switched meanwhile) is folded again by the store.
+    var clocks = TenantClocks() {
+        didSet { if batch.events.isEmpty { batch.delta = RollupDelta(clocks: clocks) } }
+    }
     private(set) var messageCount = 0
     private(set) var counted = 0
     private(set) var rejected = 0
@@ -19,9 +24,11 @@ struct BatchBuilder {
     /// are left out too, since dead letters are the live store's business.
     let scope: RebuildScope?
 
-    init(decoder: EventDecoder, scope: RebuildScope? = nil) {
+    init(decoder: EventDecoder, scope: RebuildScope? = nil, clocks: TenantClocks = TenantClocks()) {
         self.decoder = decoder
         self.scope = scope
+        self.clocks = clocks
+        batch = IngestBatch(delta: RollupDelta(clocks: clocks))
     }
 
     var isEmpty: Bool { messageCount == 0 }
@@ -46,7 +53,7 @@ struct BatchBuilder {
         }
         switch outcome {
         case .success(let event):
-            if let scope, !scope.contains(tenant: event.userId, day: event.day) { return }
+            if let scope, !scope.contains(tenant: event.userId, day: clocks.day(of: event)) { return }
             batch.events.append(event)
             batch.seenAtMillis.append(recordMillis)
             // Folding here, on the consuming thread, leaves the writer thread only SQL to do.
@@ -66,7 +73,7 @@ struct BatchBuilder {
         var finished = batch
         finished.offsets = nextOffsets.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
         let offsets = nextOffsets
-        batch = IngestBatch(delta: RollupDelta())
+        batch = IngestBatch(delta: RollupDelta(clocks: clocks))
         nextOffsets = [:]
         messageCount = 0
         counted = 0

@@ -43,6 +43,8 @@ extension IngestSession {
         onStoreSwitch(replacement)
         writer.replaceStore(with: replacement)
         store = replacement
+        // A rebuilt tenant may come with another zone: fold from now on by the new store's clocks.
+        builder.clocks = replacement.tenantClocks
         try location.retire(oldName)
         var positions: [TopicPartition: Int64] = [:]
         for partition in committed.keys {

@@ -25,7 +25,7 @@ final class IngestSession: KafkaRebalanceHandler {
     private var nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
     private var stepCount = 0
     private let publish: @Sendable (_ update: (inout IngestStatus) -> Void) -> Void
-    private var builder: BatchBuilder
+    var builder: BatchBuilder
     let writer: BatchWriter
     /// The committed next offset of every assigned partition.
     var committed: [TopicPartition: Int64] = [:]
@@ -54,7 +54,7 @@ final class IngestSession: KafkaRebalanceHandler {
         self.consumer = consumer
         self.logger = logger
         self.publish = publish
-        self.builder = BatchBuilder(decoder: EventDecoder(retentionDays: configuration.retentionDays))
+        self.builder = BatchBuilder(decoder: EventDecoder(retentionDays: configuration.retentionDays), clocks: store.tenantClocks)
         publish { $0.state = "connecting" }
     }
 

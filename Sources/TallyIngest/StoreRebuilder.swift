@@ -40,11 +40,18 @@ public final class StoreRebuilder: @unchecked Sendable {
     private let dataDirectory: String
     private let force: Bool
     private let scope: RebuildScope
+    /// The zone the scope's tenant is rebuilt in, when the rebuild changes it (a tenant's new time
+    /// zone); otherwise every tenant keeps the live store's.
+    private let zone: TallyStore.TenantZone?
     private let dedupeDays: Int
     private let retentionDays: Int
     private let consumerProperties: [String: String]
     private let logger: Logger
     private let progress: @Sendable (Progress) -> Void
+    /// Polled while the replay reads and while it waits for the server to pause: true stops the
+    /// rebuild with `Stopped` (a server shutting down must not wait for a replay that can take
+    /// hours), the live server resumed and the scratch file removed.
+    private let shouldStop: @Sendable () -> Bool
     private var events = 0
     private let started = Date()
     /// The next offset to read per partition, across both catch-up phases.
@@ -56,17 +63,26 @@ public final class StoreRebuilder: @unchecked Sendable {
     private var logEnds = LogEndWatch<TopicPartition>()
     private var lastLogEndCheck: UInt64 = 0
 
-    public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), force: Bool, dedupeDays: Int, retentionDays: Int,
-                consumerProperties: [String: String] = [:], logger: Logger, progress: @escaping @Sendable (Progress) -> Void) {
+    public init(brokers: String, dataDirectory: String, scope: RebuildScope = RebuildScope(), zone: TallyStore.TenantZone? = nil, force: Bool,
+                dedupeDays: Int, retentionDays: Int, consumerProperties: [String: String] = [:], logger: Logger,
+                progress: @escaping @Sendable (Progress) -> Void, shouldStop: @escaping @Sendable () -> Bool = { false }) {
+        precondition(zone == nil || scope.tenant != nil, "a rebuild into a new zone rebuilds one tenant")
         self.brokers = brokers
         self.dataDirectory = dataDirectory
         self.scope = scope
+        self.zone = zone
         self.force = force
         self.dedupeDays = dedupeDays
         self.retentionDays = retentionDays
         self.consumerProperties = consumerProperties
         self.logger = logger
         self.progress = progress
+        self.shouldStop = shouldStop
+    }
+
+    /// The rebuild was stopped on request (`shouldStop`) before it switched anything.
+    public struct Stopped: Error, CustomStringConvertible {
+        public var description: String { "the rebuild was stopped before it switched" }
     }
 
     public func run() throws -> Outcome {
@@ -87,12 +103,16 @@ public final class StoreRebuilder: @unchecked Sendable {
         if !scope.isEverything { location.remove(replayName) }
         defer { if !scope.isEverything { location.remove(replayName) } }
         let rebuilt = try TallyStore(path: location.path(replayName))
+        // Every tenant is bucketed as the live store buckets it, but a tenant rebuilt into a new zone.
+        try rebuilt.adoptTenantZones(from: live)
+        if let zone, let tenant = scope.tenant { try rebuilt.setTenantZone(tenant, zone) }
         let consumer = try KafkaConsumer(brokers: brokers, group: "tally-rebuild-\(UUID().uuidString)",
                                          properties: consumerProperties, logger: logger)
         try consumer.assign(initialTargets.mapValues { _ in KafkaOffset.beginning })
         let writer = BatchWriter(store: rebuilt, dedupeDays: dedupeDays, logger: logger, shouldStop: { false }, reportError: { _ in })
         defer { writer.close() }
-        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope)
+        var builder = BatchBuilder(decoder: EventDecoder(retentionDays: retentionDays), scope: scope.isEverything ? nil : scope,
+                                   clocks: rebuilt.tenantClocks)
 
         try replay(consumer, to: initialTargets, builder: &builder, writer: writer)
         // Without a server, servers are kept off the directory until this rebuild has switched it.
@@ -117,7 +137,7 @@ public final class StoreRebuilder: @unchecked Sendable {
     private func verifyAndSwitch(live: TallyStore, liveServer: Bool, rebuilt: TallyStore, consumer: KafkaConsumer, builder: inout BatchBuilder,
                                  writer: BatchWriter, initialTargets: [TopicPartition: Int64], location: StoreLocation,
                                  oldName: String, newName: String) throws -> Outcome {
-        if liveServer { try waitFor(live, RebuildControl.paused, what: "the live server to pause") }
+        if liveServer { try waitFor(live, RebuildControl.paused, what: "the live server to pause", stoppable: true) }
         // The live store's offsets now stand still (paused, or no server): catch up to exactly them.
         let targets = Dictionary(uniqueKeysWithValues: try live.consumedOffsets().map {
             (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset)
@@ -183,6 +203,7 @@ public final class StoreRebuilder: @unchecked Sendable {
         }
         let deadline = Date().addingTimeInterval(3600)
         while !targets.keys.allSatisfy(done), Date() < deadline {
+            if shouldStop() { throw Stopped() }
             switch consumer.poll(timeoutMilliseconds: 100) {
             case .message(let message)?:
                 let partition = TopicPartition(topic: message.topic, partition: message.partition)
@@ -251,9 +272,12 @@ public final class StoreRebuilder: @unchecked Sendable {
             events: events, eventsPerSecond: rate, secondsRemaining: rate > 0 ? Double(remaining) / rate : nil))
     }
 
-    private func waitFor(_ store: TallyStore, _ value: String, what: String) throws {
+    /// Waits for the server's answer; `stoppable` only before a switch was asked for (once it
+    /// was, the server may be switching and the rebuild must see it through).
+    private func waitFor(_ store: TallyStore, _ value: String, what: String, stoppable: Bool = false) throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
+            if stoppable, shouldStop() { throw Stopped() }
             if try store.control(RebuildControl.name)?.value == value { return }
             Thread.sleep(forTimeInterval: 0.05)
         }

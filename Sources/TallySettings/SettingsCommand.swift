@@ -16,6 +16,7 @@ import Foundation
 /// ```json
 /// {"createdAtMillis":1767225600000,"keyId":"key_0a1b2c3d4e5f","name":"ops","role":"admin","secretSha256":"<64 hex>","type":"createKey","userId":"tenant-1"}
 /// {"keyId":"key_0a1b2c3d4e5f","revokedAtMillis":1767312000000,"type":"revokeKey"}
+/// {"rebucketFrom":"2026-06-01","setAtMillis":1767312000000,"timeZone":"Europe/Berlin","type":"setTenantTimeZone","userId":"tenant-1"}
 /// ```
 ///
 /// Unknown fields are ignored when decoding; a change of meaning gets a new `type` rather than a
@@ -25,12 +26,17 @@ public enum SettingsCommand: Sendable, Equatable {
     case createKey(id: String, name: String, role: ApiKey.Role, userId: String?, secretSha256: String, createdAtMillis: Int64)
     /// Revokes an active key; requests with it get 401 from then on.
     case revokeKey(id: String, revokedAtMillis: Int64)
+    /// Sets the IANA time zone a tenant's days are counted in (`UTC` is the default). With
+    /// `rebucketFrom` (`YYYY-MM-DD`), the tenant accepts that days before it stay in the zone they
+    /// were counted in, because the topics no longer hold them to count them again.
+    case setTenantTimeZone(userId: String, timeZone: String, rebucketFrom: String?, setAtMillis: Int64)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
         switch self {
         case .createKey: Kind.createKey.rawValue
         case .revokeKey: Kind.revokeKey.rawValue
+        case .setTenantTimeZone: Kind.setTenantTimeZone.rawValue
         }
     }
 
@@ -53,10 +59,11 @@ public enum SettingsCommand: Sendable, Equatable {
     enum Kind: String, Codable {
         case createKey
         case revokeKey
+        case setTenantTimeZone
     }
 
     private enum CodingKeys: String, CodingKey {
-        case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis
+        case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis, timeZone, rebucketFrom, setAtMillis
     }
 
     private static let encoder: JSONEncoder = {
@@ -92,6 +99,12 @@ extension SettingsCommand: Codable {
             self = .revokeKey(
                 id: try container.decode(String.self, forKey: .keyId),
                 revokedAtMillis: try container.decode(Int64.self, forKey: .revokedAtMillis))
+        case .setTenantTimeZone:
+            self = .setTenantTimeZone(
+                userId: try container.decode(String.self, forKey: .userId),
+                timeZone: try container.decode(String.self, forKey: .timeZone),
+                rebucketFrom: try container.decodeIfPresent(String.self, forKey: .rebucketFrom),
+                setAtMillis: try container.decode(Int64.self, forKey: .setAtMillis))
         }
     }
 
@@ -110,6 +123,12 @@ extension SettingsCommand: Codable {
             try container.encode(Kind.revokeKey, forKey: .type)
             try container.encode(id, forKey: .keyId)
             try container.encode(revokedAtMillis, forKey: .revokedAtMillis)
+        case let .setTenantTimeZone(userId, timeZone, rebucketFrom, setAtMillis):
+            try container.encode(Kind.setTenantTimeZone, forKey: .type)
+            try container.encode(userId, forKey: .userId)
+            try container.encode(timeZone, forKey: .timeZone)
+            try container.encodeIfPresent(rebucketFrom, forKey: .rebucketFrom)
+            try container.encode(setAtMillis, forKey: .setAtMillis)
         }
     }
 }

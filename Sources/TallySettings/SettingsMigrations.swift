@@ -35,6 +35,19 @@ enum SettingsMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-tenant-time-zones") { db in
+            try db.execute(sql: """
+                -- The time zone each tenant asked for (setTenantTimeZone), as the commands left it;
+                -- a tenant without a row is in UTC. The rollup store records the zone its rollups
+                -- are bucketed in; `serve` rebuilds a tenant whose two zones differ.
+                CREATE TABLE tenant_time_zones (
+                    user_id TEXT PRIMARY KEY,
+                    time_zone TEXT NOT NULL,
+                    rebucket_from TEXT,
+                    set_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

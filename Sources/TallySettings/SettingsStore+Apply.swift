@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TallyDomain
 
 /// The one place where settings change.
 ///
@@ -56,6 +57,10 @@ extension SettingsStore {
                 throw SettingsError(.keyAlreadyRevoked, "key '\(id)' was revoked at \(Self.iso(revokedAt)) already")
             }
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?", arguments: [revokedAtMillis, id])
+        case let .setTenantTimeZone(userId, timeZone, rebucketFrom, setAtMillis):
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO tenant_time_zones (user_id, time_zone, rebucket_from, set_at) VALUES (?, ?, ?, ?)
+                """, arguments: [userId, timeZone, rebucketFrom, setAtMillis])
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -76,6 +81,16 @@ extension SettingsStore {
             }
         case let .revokeKey(id, _):
             guard !id.isEmpty else { throw SettingsError(.invalidCommand, "a key id must not be empty") }
+        case let .setTenantTimeZone(userId, timeZone, rebucketFrom, _):
+            guard Identifier.isValid(userId) else {
+                throw SettingsError(.invalidCommand, "userId must be 1 to 128 characters without control characters")
+            }
+            guard LocalClock.isKnown(timeZone) else {
+                throw SettingsError(.invalidCommand, "timeZone '\(timeZone.prefix(64))' is not an IANA time zone name such as Europe/Berlin or UTC")
+            }
+            if let rebucketFrom, Day(iso: rebucketFrom) == nil {
+                throw SettingsError(.invalidCommand, "rebucketFrom must be a date as YYYY-MM-DD, not '\(rebucketFrom.prefix(32))'")
+            }
         }
     }
 

@@ -265,6 +265,21 @@ enum StoreMigrations {
                 CREATE INDEX negative_ratings_by_day ON negative_ratings (tenant, day);
                 """)
         }
+        // Tenant time zones: the zone a tenant's rollups are bucketed in is a property of the rollups
+        // (the days they are keyed by), so it lives beside them, moves with a partial rebuild's
+        // transplant and is copied by snapshots. The zone a tenant asked for is user-made and lives
+        // in the settings store; a tenant without a row is in UTC.
+        migrator.registerMigration("v9-tenant-time-zones") { db in
+            try db.execute(sql: """
+                -- from_day: the first day bucketed in time_zone when a rebuild left the days before it
+                -- in the previous zone (the topics no longer held them); NULL when every day is.
+                CREATE TABLE tenant_time_zones (
+                    tenant TEXT PRIMARY KEY,
+                    time_zone TEXT NOT NULL,
+                    from_day INTEGER
+                ) WITHOUT ROWID;
+                """)
+        }
         // Conversation Usage reads each conversation's messages and their tokens per day of its
         // events, so each part of a conversation's state counts them too. Rows written before this
         // version hold NULL (read as 0): messages counted before it have no usage until a rebuild

@@ -16,14 +16,17 @@ extension TallyStore {
         var staged = StagedOrdinals()
         let outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
-            let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, db: db) : batch.events
-            let delta = fresh.count == batch.events.count ? batch.delta ?? RollupDelta(folding: fresh) : RollupDelta(folding: fresh)
+            // The store's clocks decide each tenant's days; a delta folded with others is folded again.
+            let clocks = self.tenantClocks
+            let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, clocks: clocks, db: db) : batch.events
+            let folded = batch.delta.flatMap { $0.clocks == clocks ? $0 : nil }
+            let delta = fresh.count == batch.events.count ? folded ?? RollupDelta(folding: fresh, clocks: clocks) : RollupDelta(folding: fresh, clocks: clocks)
             var counters = delta.counters
             try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
-            try self.applyConversations(delta.conversations, db: db)
+            try self.applyConversations(delta.conversations, clocks: clocks, db: db)
             try self.applyMembers(delta.members, staged: &staged, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
@@ -55,7 +58,7 @@ extension TallyStore {
     ///
     /// Copying events is measurable on the writer thread, so the usual batch with no re-sent event
     /// is returned as it came; only a batch with duplicates is filtered.
-    private func firstSightings(of batch: IngestBatch, windowMillis: Int64, db: Database) throws -> [Event] {
+    private func firstSightings(of batch: IngestBatch, windowMillis: Int64, clocks: TenantClocks, db: Database) throws -> [Event] {
         let events = batch.events
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO seen_event_ids (tenant, event_id, event_day, seen_at) VALUES (?, ?, ?, ?)
@@ -66,7 +69,7 @@ extension TallyStore {
         var seenBefore: [Int] = []
         for index in events.indices {
             let seenAt = batch.seenAtMillis.isEmpty ? now : batch.seenAtMillis[index]
-            try upsert.execute(arguments: [events[index].userId, events[index].id, events[index].day.number, seenAt, windowMillis])
+            try upsert.execute(arguments: [events[index].userId, events[index].id, clocks.day(of: events[index]).number, seenAt, windowMillis])
             if db.changesCount == 0 { seenBefore.append(index) }
         }
         guard !seenBefore.isEmpty else { return events }

@@ -17,7 +17,7 @@ extension TallyStore {
     /// however late an event arrives (an earlier `conversation.created`, a user message that makes
     /// an earlier bot message the first response, a message that changes the depth or the
     /// duration), every day's aggregates are what a fold of all events in any order would give.
-    func applyConversations(_ batch: [RollupDelta.ConversationDay: ConversationState], db: Database) throws {
+    func applyConversations(_ batch: [RollupDelta.ConversationDay: ConversationState], clocks: TenantClocks, db: Database) throws {
         guard !batch.isEmpty else { return }
         var byConversation: [TenantConversation: [(day: Day, state: ConversationState)]] = [:]
         for (key, state) in batch {
@@ -33,8 +33,10 @@ extension TallyStore {
                 try ConversationRows.savePart(part, tenant: key.tenant, conversation: key.conversation, day: day, db: db)
             }
             let new = ConversationRows.merged(parts.values)!
-            let newContribution = new.contribution
-            if let oldContribution = old?.contribution {
+            // A conversation counts in the local day of its start, on its tenant's clock.
+            let clock = clocks.clock(forKey: key.tenant)
+            let newContribution = new.contribution(in: clock)
+            if let oldContribution = old?.contribution(in: clock) {
                 guard oldContribution != newContribution else { continue }
                 deltas[.init(tenant: key.tenant, day: oldContribution.day), default: ConversationDayMetrics()].add(oldContribution, sign: -1)
             }

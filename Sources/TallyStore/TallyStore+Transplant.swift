@@ -24,8 +24,14 @@ extension TallyStore {
     public func transplant(_ scope: RebuildScope, from rebuilt: TallyStore) throws(StoreError) -> Set<RollupDelta.TenantDay> {
         let range = DayRange(scope)
         let rebuiltTenants = try rebuilt.read { db in try String.fetchSet(db, sql: "SELECT tenant FROM daily_counters UNION SELECT tenant FROM members") }
+        // The zone a tenant is bucketed in belongs to its rollups: a tenant's rebuild brings its own.
+        let rebuiltZones = try rebuilt.tenantZones()
+        let previousClocks = tenantClocks
+        var clocks = previousClocks
+        if let tenant = scope.tenant { clocks.set(rebuilt.clock(forTenant: tenant), forTenant: tenant) }
         defer { ordinalCache.reset() }
-        return try write { db in
+        let outside = try write { db in
+            if let tenant = scope.tenant { try Self.saveZone(tenant, rebuiltZones[tenant], db: db) }
             var tenants = rebuiltTenants.filter(scope.contains(tenant:))
             if let tenant = scope.tenant {
                 // The tenant and every slice of it the live store holds, so that a slice the
@@ -43,13 +49,16 @@ extension TallyStore {
             for tenant in tenants.sorted() {
                 let rows = try rebuilt.read { try ScopedRows(tenant: tenant, range: range, db: $0) }
                 if scope.isDateBounded {
-                    outside.formUnion(try replaceRange(of: tenant, range: range, with: rows, db: db))
+                    outside.formUnion(try replaceRange(of: tenant, range: range, with: rows,
+                                                           clocks: (previousClocks.clock(forKey: tenant), clocks.clock(forKey: tenant)), db: db))
                 } else {
                     try replaceTenant(tenant, with: rows, db: db)
                 }
             }
             return outside
         }
+        try reloadClocks()
+        return outside
     }
 
     /// A tenant rebuilt on every day: all its rows, members included, become the replay's.
@@ -71,7 +80,8 @@ extension TallyStore {
 
     /// A tenant rebuilt on a range of days: the range's rows are replaced, the replay's members are
     /// renumbered to this store's ordinals, and contacts' first days are settled again.
-    private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, db: Database) throws -> Set<RollupDelta.TenantDay> {
+    private func replaceRange(of tenant: String, range: DayRange, with rows: ScopedRows, clocks: (old: LocalClock, new: LocalClock),
+                              db: Database) throws -> Set<RollupDelta.TenantDay> {
         let members = try MemberRenumbering(tenant: tenant, members: rows.members, db: db)
 
         for table in ["daily_counters", "hourly_messages", "daily_bitmaps", "negative_ratings"] {
@@ -125,7 +135,7 @@ extension TallyStore {
             for day in [move.from, move.to].compactMap({ $0 }) where !range.contains(day) { outside.insert(day) }
         }
         try members.saveSequences(db: db)
-        outside.formUnion(try replaceConversations(of: tenant, range: range, with: rows.conversationStates, db: db))
+        outside.formUnion(try replaceConversations(of: tenant, range: range, with: rows.conversationStates, clocks: clocks, db: db))
 
         // Total Contacts: each affected day counts the contacts first seen on it.
         let days = Set(try Int32.fetchAll(db, sql: "SELECT day FROM daily_counters WHERE tenant = ? AND day BETWEEN ? AND ?",
@@ -149,7 +159,9 @@ extension TallyStore {
     /// start lies there, as ingest would move it.
     ///
     /// - Returns: the days outside the range whose aggregates changed.
-    private func replaceConversations(of tenant: String, range: DayRange, with rebuilt: [Row], db: Database) throws -> Set<Int32> {
+    private func replaceConversations(of tenant: String, range: DayRange, with rebuilt: [Row], clocks: (old: LocalClock, new: LocalClock),
+                                      db: Database) throws -> Set<Int32> {
+        let clock = clocks.new
         var rebuiltParts: [String: [(day: Day, state: ConversationState)]] = [:]
         for row in rebuilt {
             rebuiltParts[row["conversation_id"], default: []].append((Day(number: row["day"]), try ConversationRows.state(row, at: 3)))
@@ -168,15 +180,17 @@ extension TallyStore {
                 parts[part.day] = part.state
                 try ConversationRows.savePart(part.state, tenant: tenant, conversation: conversation, day: part.day, db: db)
             }
-            if let old, !range.contains(old.startDay.number) {
-                outsideDeltas[old.startDay.number, default: ConversationDayMetrics()].add(old.contribution, sign: -1)
+            // The old contribution was counted on the clock the tenant had (a rebuild that changes
+            // the zone from a day on keeps the older days in the previous zone).
+            if let old, !range.contains(old.startDay(in: clocks.old).number) {
+                outsideDeltas[old.startDay(in: clocks.old).number, default: ConversationDayMetrics()].add(old.contribution(in: clocks.old), sign: -1)
             }
             if let new = ConversationRows.merged(parts.values) {
-                let day = new.startDay.number
+                let day = new.startDay(in: clock).number
                 if range.contains(day) {
-                    inRange[day, default: ConversationDayMetrics()].add(new.contribution)
+                    inRange[day, default: ConversationDayMetrics()].add(new.contribution(in: clock))
                 } else {
-                    outsideDeltas[day, default: ConversationDayMetrics()].add(new.contribution)
+                    outsideDeltas[day, default: ConversationDayMetrics()].add(new.contribution(in: clock))
                 }
             }
         }

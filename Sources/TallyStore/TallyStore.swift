@@ -18,6 +18,9 @@ public final class TallyStore: Sendable {
     let writer: any DatabaseWriter
     /// Ordinals and sequences known to be committed, so hot members skip a lookup per batch.
     let ordinalCache = OrdinalCache()
+    /// Each tenant's clock as `tenant_time_zones` says, read at open and kept up to date by the
+    /// only writers of that table (this store's `setTenantZone` and `transplant`).
+    let clockBox = ClockBox()
 
     /// Opens (creating if needed) the store in `dataDirectory`.
     public convenience init(dataDirectory: String) throws(StoreError) {
@@ -47,6 +50,7 @@ public final class TallyStore: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "cannot open store '\(path)': \(error)")
         }
+        try reloadClocks()
     }
 
     /// An in-memory store, for tests.
@@ -59,6 +63,7 @@ public final class TallyStore: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "cannot open in-memory store: \(error)")
         }
+        try reloadClocks()
     }
 
     private static func configuration() -> Configuration {

@@ -144,7 +144,11 @@ enum HTTPFetch {
         request.httpBody = Data(body.utf8)
         let (data, response) = try await URLSession.shared.data(for: request)
         try #require((response as? HTTPURLResponse)?.statusCode == 200, "HTTP \(String(decoding: data, as: UTF8.self))")
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return expected(json: try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+    }
+
+    /// A report's JSON in the oracle's form.
+    static func expected(json: [String: Any]) -> ReportOracle.Expected {
         func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? .nan }
         let breakdown = (json["breakdown"] as? [[String: Any]] ?? []).map {
             ReportOracle.Breakdown(date: $0["date"] as? String ?? "", total: number($0["total"]))

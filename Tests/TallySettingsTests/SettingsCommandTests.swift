@@ -15,6 +15,10 @@ struct SettingsCommandTests {
          #"{"createdAtMillis":5,"keyId":"key_1","name":"dash/board \"x\"","role":"report_viewer","secretSha256":"\#(hash)","type":"createKey","userId":"tenant-1"}"#),
         (.revokeKey(id: "key_0a1b2c3d4e5f", revokedAtMillis: 1_767_312_000_000),
          #"{"keyId":"key_0a1b2c3d4e5f","revokedAtMillis":1767312000000,"type":"revokeKey"}"#),
+        (.setTenantTimeZone(userId: "tenant-1", timeZone: "Europe/Berlin", rebucketFrom: "2026-06-01", setAtMillis: 1_767_312_000_000),
+         #"{"rebucketFrom":"2026-06-01","setAtMillis":1767312000000,"timeZone":"Europe/Berlin","type":"setTenantTimeZone","userId":"tenant-1"}"#),
+        (.setTenantTimeZone(userId: "t", timeZone: "UTC", rebucketFrom: nil, setAtMillis: 7),
+         #"{"setAtMillis":7,"timeZone":"UTC","type":"setTenantTimeZone","userId":"t"}"#),
     ]
 
     @Test("each command encodes to its pinned JSON and decodes back to itself")

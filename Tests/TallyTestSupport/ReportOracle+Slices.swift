@@ -29,7 +29,7 @@ extension ReportOracle {
 
     /// The oracle of `tenant`'s events whose `dimension` is `value`.
     public func sliced(tenant: String, _ dimension: RollupScope.Dimension, _ value: String) -> ReportOracle {
-        ReportOracle(events: (byTenant[tenant] ?? []).filter { Self.value(of: $0, dimension) == value })
+        ReportOracle(events: (byTenant[tenant] ?? []).filter { Self.value(of: $0, dimension) == value }, timeZones: timeZones)
     }
 
     /// The groups a `groupBy` fetch must answer: one per value of `dimension` among the tenant's
@@ -37,7 +37,7 @@ extension ReportOracle {
     public func expectedGroups(reportId: String, tenant: String, periodDays: Int, end: Day, groupBy dimension: RollupScope.Dimension) -> [ExpectedGroup]? {
         let previousStart = end.advanced(by: -(2 * periodDays - 1))
         let events = byTenant[tenant] ?? []
-        let keys = Set(events.filter { $0.day >= previousStart && $0.day <= end }.compactMap { Self.value(of: $0, dimension) })
+        let keys = Set(events.filter { day($0) >= previousStart && day($0) <= end }.compactMap { Self.value(of: $0, dimension) })
         var groups: [ExpectedGroup] = []
         for key in keys {
             guard let expected = sliced(tenant: tenant, dimension, key).expected(reportId: reportId, tenant: tenant, periodDays: periodDays, end: end) else {

@@ -86,11 +86,36 @@ public struct ReportOracle {
     }
 
     let byTenant: [String: [Event]]
+    /// Each tenant's IANA time zone; a tenant not listed is in UTC.
+    let timeZones: [String: TimeZone]
+    /// Each event's local day and hour in its tenant's zone, by (tenant, instant), worked out once
+    /// with Foundation's calendar (never with Tally's clocks).
+    let local: [String: [Int64: (day: Day, weekday: Int, hour: Int)]]
 
-    /// - Parameter events: the valid events Tally should have counted, each once.
-    public init(events: [Event]) {
+    /// - Parameters:
+    ///   - events: the valid events Tally should have counted, each once.
+    ///   - timeZones: tenants' zones by `userId`; others are in UTC.
+    public init(events: [Event], timeZones: [String: TimeZone] = [:]) {
         byTenant = Dictionary(grouping: events, by: \.userId)
+        self.timeZones = timeZones
+        var local: [String: [Int64: (day: Day, weekday: Int, hour: Int)]] = [:]
+        for (tenant, events) in byTenant {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZones[tenant] ?? TimeZone(identifier: "UTC")!
+            var map: [Int64: (day: Day, weekday: Int, hour: Int)] = [:]
+            for e in events where map[e.occurredAtMillis] == nil {
+                let seconds = e.occurredAtMillis >= 0 ? e.occurredAtMillis / 1000 : (e.occurredAtMillis - 999) / 1000
+                let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+                // `weekday` is 1 for Sunday whatever `firstWeekday` says, so Monday-first is (weekday + 5) % 7.
+                map[e.occurredAtMillis] = (Day(year: parts.year!, month: parts.month!, day: parts.day!)!, (parts.weekday! + 5) % 7, parts.hour!)
+            }
+            local[tenant] = map
+        }
+        self.local = local
     }
+
+    /// The local day of `event` in its tenant's zone.
+    func day(_ event: Event) -> Day { local[event.userId]![event.occurredAtMillis]!.day }
 
     /// The expected answer for `reportId`, or nil for an id the oracle does not know.
     public func expected(reportId: String, tenant: String, periodDays: Int, end: Day) -> Expected? {
@@ -100,8 +125,10 @@ public struct ReportOracle {
         let previousStart = start.advanced(by: -periodDays)
         let days = (0..<periodDays).map { start.advanced(by: $0) }
         let label = "last \(periodDays) day\(periodDays == 1 ? "" : "s")"
+        let localDays = local[tenant] ?? [:]
+        func dayOf(_ e: Event) -> Day { localDays[e.occurredAtMillis]!.day }
 
-        func inRange(_ e: Event, _ from: Day, _ to: Day) -> Bool { e.day >= from && e.day <= to }
+        func inRange(_ e: Event, _ from: Day, _ to: Day) -> Bool { let d = dayOf(e); return d >= from && d <= to }
         func isMessage(_ e: Event, _ type: MessageType?) -> Bool {
             if case .messageCreated(let t) = e.kind { return type == nil || t == type }
             return false
@@ -118,7 +145,7 @@ public struct ReportOracle {
             Double(Set(events.filter { inRange($0, from, to) }.compactMap(\.contactId)).count)
         }
         func contactsEverThrough(_ day: Day) -> Double {
-            Double(Set(events.filter { $0.day <= day }.compactMap(\.contactId)).count)
+            Double(Set(events.filter { dayOf($0) <= day }.compactMap(\.contactId)).count)
         }
         func average(_ type: MessageType?, _ from: Day, _ to: Day) -> Double {
             let messages = events.filter { inRange($0, from, to) && isMessage($0, type) }
@@ -144,8 +171,8 @@ public struct ReportOracle {
         /// Each contact's first day with any event, over all of the tenant's events.
         let firstDays: [String: Day] = events.reduce(into: [:]) { first, e in
             guard let contact = e.contactId else { return }
-            if let seen = first[contact], seen <= e.day { return }
-            first[contact] = e.day
+            if let seen = first[contact], seen <= dayOf(e) { return }
+            first[contact] = dayOf(e)
         }
         func newContacts(_ from: Day, _ to: Day) -> Double {
             Double(firstDays.values.filter { $0 >= from && $0 <= to }.count)
@@ -164,17 +191,13 @@ public struct ReportOracle {
                             breakdown: days.map { Breakdown(date: $0.iso, total: average(type, $0, $0)) })
         }
 
-        /// Messages of the period per weekday (0 = Monday) and UTC hour, by Foundation's calendar:
-        /// `weekday` is 1 for Sunday whatever `firstWeekday` says, so Monday-first is (weekday + 5) % 7.
+        /// Messages of the period per local weekday (0 = Monday) and local hour, by Foundation's
+        /// calendar in the tenant's zone.
         func heatmap() -> [[Int]] {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            calendar.firstWeekday = 1
             var matrix = Array(repeating: Array(repeating: 0, count: 24), count: 7)
             for e in events where inRange(e, start, end) && isMessage(e, nil) {
-                let seconds = e.occurredAtMillis >= 0 ? e.occurredAtMillis / 1000 : (e.occurredAtMillis - 999) / 1000
-                let parts = calendar.dateComponents([.weekday, .hour], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-                matrix[(parts.weekday! + 5) % 7][parts.hour!] += 1
+                let parts = localDays[e.occurredAtMillis]!
+                matrix[parts.weekday][parts.hour] += 1
             }
             return matrix
         }
@@ -190,7 +213,7 @@ public struct ReportOracle {
         }
         let folded: [Conversation] = conversations.values.map { events in
             let created = events.filter { $0.kind == .conversationCreated }.min { $0.occurredAtMillis < $1.occurredAtMillis }
-            let start = (created ?? events.min { $0.occurredAtMillis < $1.occurredAtMillis }!).day
+            let start = dayOf(created ?? events.min { $0.occurredAtMillis < $1.occurredAtMillis }!)
             let userTimes = events.filter { isMessage($0, .user) }.map(\.occurredAtMillis).sorted()
             let botTimes = events.filter { isMessage($0, .bot) }.map(\.occurredAtMillis).sorted()
             let messageTimes = events.filter { isMessage($0, nil) }.map(\.occurredAtMillis).sorted()
