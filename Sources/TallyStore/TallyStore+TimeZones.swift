@@ -101,12 +101,16 @@ final class ClockBox: @unchecked Sendable {
 extension TallyStore {
     /// Whether the store holds any rollup of `tenant` (its own or a slice's), off the caller's thread.
     public func hasRollups(tenant: String) async throws(StoreError) -> Bool {
+        try await readAsync { db in try Self.holdsRollups(of: tenant, db: db) }
+    }
+
+    /// Whether any counter row of `tenant` or of one of its slices, or any of its members, exists.
+    static func holdsRollups(of tenant: String, db: Database) throws -> Bool {
         let bounds = RollupScope.keyBounds(tenant: tenant)
-        return try await readAsync { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM daily_counters WHERE tenant = ?) OR EXISTS (SELECT 1 FROM daily_counters WHERE tenant > ? AND tenant < ?)
-                """, arguments: [tenant, bounds.lower, bounds.upper]) ?? false
-        }
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM daily_counters WHERE tenant = ?) OR EXISTS (SELECT 1 FROM daily_counters WHERE tenant > ? AND tenant < ?)
+                OR EXISTS (SELECT 1 FROM members WHERE tenant = ?)
+            """, arguments: [tenant, bounds.lower, bounds.upper, tenant]) ?? true
     }
 }
 
@@ -125,13 +129,8 @@ extension TallyStore {
     /// every batch applied after it folds the tenant's events in the new zone.
     public func setTenantZoneIfEmpty(_ tenant: String, _ zone: TenantZone) throws(StoreError) -> Bool {
         guard let clock = LocalClock(timeZoneIdentifier: zone.identifier) else { throw StoreError(.writeFailed, "unknown time zone '\(zone.identifier)'") }
-        let bounds = RollupScope.keyBounds(tenant: tenant)
         return try write { db in
-            let held = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM daily_counters WHERE tenant = ?) OR EXISTS (SELECT 1 FROM daily_counters WHERE tenant > ? AND tenant < ?)
-                    OR EXISTS (SELECT 1 FROM members WHERE tenant = ?)
-                """, arguments: [tenant, bounds.lower, bounds.upper, tenant]) ?? true
-            guard !held else { return false }
+            guard try !Self.holdsRollups(of: tenant, db: db) else { return false }
             try Self.saveZone(tenant, TenantZone(identifier: zone.identifier), db: db)
             var clocks = self.clockBox.clocks
             clocks.set(clock, forTenant: tenant)
