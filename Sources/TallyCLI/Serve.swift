@@ -129,7 +129,8 @@ struct Serve: AsyncParsableCommand {
         var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: reconciler), .init(service: app)]
         if let interval = SnapshotInterval(snapshotEvery)?.duration {
             members.append(.init(service: SnapshotService(
-                currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger)))
+                currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger,
+                audit: AuditRecorder(settings: settings))))
         }
         let services = ServiceGroup(configuration: .init(
             services: members,

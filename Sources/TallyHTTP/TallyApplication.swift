@@ -27,6 +27,8 @@ public enum TallyApplication {
         ChatBotKitReportsController(stores: stores, today: today).addRoutes(to: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
         TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
+        KeysController(settings: settings).addRoutes(to: api)
+        AuditController(settings: settings).addRoutes(to: api)
         return router
     }
 
