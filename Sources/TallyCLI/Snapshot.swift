@@ -47,7 +47,7 @@ struct Snapshot: ParsableCommand {
             do {
                 info = try database.snapshot(to: path)
             } catch {
-                try? AuditRecorder(settings: Keys.settings(store)).record(.storeSnapshot, target: path, outcome: AuditOutcome.code(of: error),
+                _ = try? AuditRecorder(settings: Keys.settings(store)).record(.storeSnapshot, target: path, outcome: AuditOutcome.code(of: error),
                                                                         context: .commandLine())
                 throw error
             }
