@@ -4,8 +4,9 @@ import TallyMetrics
 /// Counts every answered request by method, route template and status, and times it.
 ///
 /// It wraps the error middleware, so it sees the status the client got. The route is the matched
-/// template (`/api/v1/report/{reportId}/fetch`); a request that matched no route is `unmatched`,
-/// so a scan of random paths cannot add series without bound.
+/// template (`/api/v1/report/{reportId}/fetch`), never the concrete path. Hummingbird runs router
+/// middleware for matched routes only, so a request for a path no route has (a 404 from the
+/// router itself) is not counted, and a scan of random paths cannot add series.
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: HTTPMetrics
 
