@@ -120,7 +120,11 @@ final class IngestSession: KafkaRebalanceHandler {
     private func commit() {
         let rejectedInBatch = builder.rejected
         let (batch, offsets) = builder.take()
-        if metrics != nil { submittedFigures.append(SubmittedBatchFigures(batch: batch, offsets: offsets)) }
+        if metrics != nil {
+            // Bounded: a batch the writer drops (at shutdown) leaves no completion to match it.
+            if submittedFigures.count >= 64 { submittedFigures.removeFirst() }
+            submittedFigures.append(SubmittedBatchFigures(batch: batch, offsets: offsets))
+        }
         writer.submit(batch, offsets: offsets, rejected: rejectedInBatch)
         absorbCompletions()
     }

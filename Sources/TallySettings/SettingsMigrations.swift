@@ -48,8 +48,9 @@ enum SettingsMigrations {
                 );
                 """)
         }
-        // v3 is taken by the report jobs; the migrator runs migrations in the order registered,
-        // and each by its name only once, so the two can be merged in either order.
+        // v3 is the report jobs' (registered before this one once merged). GRDB runs every
+        // migration not yet applied, by name, in registration order, so a file that ran v4 before
+        // v3 existed still gets v3 on its next open.
         migrator.registerMigration("v4-audit-log") { db in
             try db.execute(sql: """
                 -- The tamper-evident audit log (appendAudit commands). seq runs 1, 2, 3, … without
