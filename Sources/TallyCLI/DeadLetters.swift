@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyDomain
+import TallySettings
 import TallyStore
 
 /// `tally dead-letters`: see what ingest rejected and why, count what a newer contract accepts,
@@ -130,7 +131,15 @@ struct DeadLetters: ParsableCommand {
             let lock = dryRun ? nil : try ReplayLock(dataDirectory: store.dataDirectory)
             defer { lock?.release() }
             let replayer = DeadLetterReplayer(store: database, decoder: EventDecoder(retentionDays: rules.retentionDays), dedupeDays: rules.dedupeDays)
-            let summary = try replayer.replay(code: code.flatMap(DeadLetterQuery.code), dryRun: dryRun)
+            let summary: DeadLetterReplayer.Summary
+            do {
+                summary = try replayer.replay(code: code.flatMap(DeadLetterQuery.code), dryRun: dryRun)
+            } catch {
+                if !dryRun { try? audit(outcome: AuditOutcome.code(of: error)) }
+                throw error
+            }
+            // A dry run changes nothing, so it is not an audited change.
+            if !dryRun { try audit(outcome: AuditEntry.success) }
             if !summary.truncatedIds.isEmpty {
                 let more = summary.truncated > summary.truncatedIds.count ? " and \(summary.truncated - summary.truncatedIds.count) more" : ""
                 FileHandle.standardError.write(Data("""
@@ -141,6 +150,11 @@ struct DeadLetters: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        }
+
+        /// The `dead_letters.replay` entry: the target is the code replayed, or `*` for every code.
+        private func audit(outcome: String) throws {
+            try AuditRecorder(settings: Keys.settings(store)).record(.deadLettersReplay, target: code ?? "*", outcome: outcome, context: .commandLine())
         }
     }
 

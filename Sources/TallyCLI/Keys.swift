@@ -51,7 +51,8 @@ struct Keys: ParsableCommand {
         }
 
         func run() throws {
-            let (key, secret) = try Keys.settings(store).createKey(name: name, role: ApiKey.Role(rawValue: role)!, userId: userId)
+            let (key, secret) = try Keys.settings(store).createKey(name: name, role: ApiKey.Role(rawValue: role)!, userId: userId,
+                                                                         audit: .commandLine())
             print(secret)
             FileHandle.standardError.write(Data("created \(key.id) (\(key.role.rawValue)\(key.userId.map { ", userId \($0)" } ?? ", platform-wide")); the secret above is not shown again\n".utf8))
         }
@@ -90,7 +91,7 @@ struct Keys: ParsableCommand {
         var id: String
 
         func run() throws {
-            try Keys.settings(store).revokeKey(id: id)
+            try Keys.settings(store).revokeKey(id: id, audit: .commandLine())
             print("revoked \(id)")
         }
     }

@@ -4,6 +4,7 @@ import Logging
 import TallyDomain
 import TallyIngest
 import TallyKafka
+import TallySettings
 import TallyStore
 
 /// `tally rebuild`: replay the topics into a new store, verify it, and switch to it.
@@ -93,11 +94,18 @@ struct Rebuild: AsyncParsableCommand {
             retentionDays: rules.retentionDays, consumerProperties: client.properties, logger: logger, progress: { Self.show($0, terminal: terminal) })
         // The replay blocks in librdkafka polls and SQLite writes: give it a thread of its own
         // rather than one of the few threads of Swift's cooperative pool.
-        let outcome = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreRebuilder.Outcome, any Error>) in
-            let thread = Thread { continuation.resume(with: Result { try rebuilder.run() }) }
-            thread.name = "tally-rebuild"
-            thread.start()
+        let outcome: StoreRebuilder.Outcome
+        do {
+            outcome = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreRebuilder.Outcome, any Error>) in
+                let thread = Thread { continuation.resume(with: Result { try rebuilder.run() }) }
+                thread.name = "tally-rebuild"
+                thread.start()
+            }
+        } catch {
+            try? audit(outcome: AuditOutcome.code(of: error))
+            throw error
         }
+        if case .switched = outcome { try audit(outcome: AuditEntry.success) } else { try audit(outcome: "checksum_mismatch") }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         switch outcome {
         case let .switched(from, to, events, seconds, verified, differences):
@@ -113,6 +121,17 @@ struct Rebuild: AsyncParsableCommand {
             printJSON(["switched": false, "rebuilt": rebuiltFile, "differences": differences.count, "scope": scopeJSON])
             throw ExitCode(3)
         }
+    }
+
+    /// The `store.rebuild` entry: the target is the scope (`all`, or `tenant=… from=… to=…`), the
+    /// outcome `success` once switched, `checksum_mismatch` when nothing was switched.
+    private func audit(outcome: String) throws {
+        var parts: [String] = []
+        if let tenant { parts.append("tenant=\(tenant)") }
+        if let fromDate { parts.append("from=\(fromDate)") }
+        if let toDate { parts.append("to=\(toDate)") }
+        try AuditRecorder(settings: Keys.settings(store)).record(.storeRebuild, target: parts.isEmpty ? "all" : parts.joined(separator: " "),
+                                                                userId: tenant, outcome: outcome, context: .commandLine())
     }
 
     /// The scope as JSON: null fields are left out, so a full rebuild shows `{}`.

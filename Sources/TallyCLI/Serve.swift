@@ -7,6 +7,7 @@ import TallyDomain
 import TallyHTTP
 import TallyIngest
 import TallyKafka
+import TallyMetrics
 import TallySettings
 import TallyStore
 
@@ -32,6 +33,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "HTTP listen address host:port (env TALLY_HTTP).")
     var http: String = environment("TALLY_HTTP", "127.0.0.1:8080")
+
+    @Option(help: "Serve GET /metrics on this host:port instead of on --http (env TALLY_METRICS_HTTP; default: on --http).")
+    var metricsHttp: String? = ProcessInfo.processInfo.environment["TALLY_METRICS_HTTP"].flatMap { $0.isEmpty ? nil : $0 }
 
     @Option(help: "Close a batch after this many messages (env TALLY_BATCH_SIZE).")
     var batchSize: Int = Int(environment("TALLY_BATCH_SIZE", "20000")) ?? 20000
@@ -62,6 +66,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
+        if let metricsHttp, HostPort(metricsHttp) == nil { throw ValidationError("--metrics-http must be host:port, e.g. 127.0.0.1:9464") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
         guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
@@ -99,12 +104,18 @@ struct Serve: AsyncParsableCommand {
             logger.notice("the data directory has no API keys: snapshots carry rollups only; create one with `tally keys create --data-dir \(store.dataDirectory)`")
         }
         let stores = StoreHolder(database)
+        let dataDirectory = store.dataDirectory
+        let metrics = TallyMetrics(storeFiles: {
+            let rollups = StoreLocation(dataDirectory: dataDirectory).currentPath
+            let settingsPath = SettingsStore.path(in: dataDirectory)
+            return [("rollups", rollups), ("rollups-wal", rollups + "-wal"), ("settings", settingsPath), ("settings-wal", settingsPath + "-wal")]
+        })
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
                 maximumBatchMilliseconds: batchMs, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
-            store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) })
+            store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) }, metrics: metrics.ingest)
         let reconciler = makeReconciler(settings: settings, stores: stores, logger: logger)
         let address = HostPort(http)!
         let kafka = self.kafka
@@ -124,12 +135,19 @@ struct Serve: AsyncParsableCommand {
                     return missing.map { .incomplete($0) } ?? .complete
                 },
                 progress: { reconciler.progress($0) }),
+            metrics: metrics, servesMetrics: metricsHttp == nil,
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
         var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: reconciler), .init(service: app)]
+        if let metricsAddress = metricsHttp.flatMap(HostPort.init) {
+            members.append(.init(service: TallyApplication.buildMetrics(
+                metrics, ingestStatus: { ingest.status }, host: metricsAddress.host, port: metricsAddress.port, logger: logger,
+                onServerRunning: { port in logger.info("serving metrics", metadata: ["http": "\(metricsAddress.host):\(port)"]) })))
+        }
         if let interval = SnapshotInterval(snapshotEvery)?.duration {
             members.append(.init(service: SnapshotService(
-                currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger)))
+                currentStore: { stores.current }, dataDirectory: store.dataDirectory, interval: interval, keep: snapshotKeep, logger: logger,
+                audit: AuditRecorder(settings: settings))))
         }
         let services = ServiceGroup(configuration: .init(
             services: members,

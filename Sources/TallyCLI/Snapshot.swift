@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallySettings
 import TallyStore
 
 /// `tally snapshot`: consistent single-file copies of the store, safe while `tally serve` runs.
@@ -42,7 +43,15 @@ struct Snapshot: ParsableCommand {
             let database = try TallyStore(dataDirectory: store.dataDirectory)
             let path = out ?? TallyStore.defaultSnapshotPath(dataDirectory: store.dataDirectory)
             let started = ContinuousClock.now
-            let info = try database.snapshot(to: path)
+            let info: SnapshotInfo
+            do {
+                info = try database.snapshot(to: path)
+            } catch {
+                _ = try? AuditRecorder(settings: Keys.settings(store)).record(.storeSnapshot, target: path, outcome: AuditOutcome.code(of: error),
+                                                                        context: .commandLine())
+                throw error
+            }
+            try AuditRecorder(settings: Keys.settings(store)).record(.storeSnapshot, target: info.path, context: .commandLine())
             let elapsed = ContinuousClock.now - started
             print(info.path)
             print(Self.summary(info, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TallySettings
 import TallyStore
 
 /// Periodic snapshots inside `tally serve`: one every `interval` into `<data-dir>/snapshots`,
@@ -16,6 +17,8 @@ struct SnapshotService: Service {
     let interval: Duration
     let keep: Int
     let logger: Logger
+    /// Where each snapshot is recorded (`store.snapshot` by `system:serve`).
+    let audit: AuditRecorder
 
     func run() async {
         await cancelWhenGracefulShutdown {
@@ -38,6 +41,11 @@ struct SnapshotService: Service {
         let started = ContinuousClock.now
         do {
             let info = try await currentStore().snapshot(to: TallyStore.defaultSnapshotPath(dataDirectory: dataDirectory))
+            do throws(SettingsError) {
+                try await audit.record(.storeSnapshot, target: info.path, context: AuditContext(actor: .system("serve")))
+            } catch {
+                logger.error("snapshot not recorded in the audit log", metadata: ["error": "\(error)"])
+            }
             let removed = try TallyStore.pruneSnapshots(in: TallyStore.snapshotDirectory(in: dataDirectory), keep: keep)
             let milliseconds = Int(((ContinuousClock.now - started) / .milliseconds(1)).rounded())
             logger.info("snapshot written", metadata: [

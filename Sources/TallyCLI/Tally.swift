@@ -11,7 +11,7 @@ struct Tally: AsyncParsableCommand {
             Every option that has an environment variable shows it in its help; a flag given on the \
             command line wins over the environment.
             """,
-        subcommands: [Serve.self, Produce.self, Keys.self, Tenants.self, Bench.self, DeadLetters.self, Rebuild.self, Snapshot.self]
+        subcommands: [Serve.self, Produce.self, Keys.self, Tenants.self, Bench.self, DeadLetters.self, Rebuild.self, Snapshot.self, Audit.self]
     )
 }
 

@@ -47,7 +47,8 @@ struct Tenants: ParsableCommand {
 
         func run() throws {
             let settings = try Keys.settings(store)
-            try settings.setTenantTimeZone(userId: userId, timeZone: timeZone, rebucketFrom: rebucketFrom.flatMap(Day.init(iso:)))
+            try settings.setTenantTimeZone(userId: userId, timeZone: timeZone, rebucketFrom: rebucketFrom.flatMap(Day.init(iso:)),
+                                           audit: .commandLine())
             print("userId \(userId): time zone \(timeZone)\(rebucketFrom.map { " from \($0)" } ?? ""); a running `tally serve` re-buckets its history")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TallyDomain
+import TallyMetrics
 import TallySettings
 import TallyStore
 
@@ -12,14 +13,18 @@ public enum TallyApplication {
     /// - Parameters:
     ///   - today: today in UTC, the default end of UTC tenants' periods (pinned by tests).
     ///   - nowMillis: the current instant, whose local day ends zoned tenants' default periods.
+    ///   - metrics: counts requests; with `servesMetrics`, `GET /metrics` answers here too.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                                    nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
-                                   tenantZones: TenantZoneSupport = TenantZoneSupport()) -> Router<TallyRequestContext> {
+                                   tenantZones: TenantZoneSupport = TenantZoneSupport(),
+                                   metrics: TallyMetrics? = nil, servesMetrics: Bool = true) -> Router<TallyRequestContext> {
         let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
+        if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics.http)) }
         router.add(middleware: ErrorMiddleware())
         HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
+        if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus).addRoutes(to: router) }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
@@ -27,6 +32,8 @@ public enum TallyApplication {
         ChatBotKitReportsController(stores: stores, today: today).addRoutes(to: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
         TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
+        KeysController(settings: settings).addRoutes(to: api)
+        AuditController(settings: settings).addRoutes(to: api)
         return router
     }
 
@@ -46,14 +53,25 @@ public enum TallyApplication {
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                              tenantZones: TenantZoneSupport = TenantZoneSupport(),
+                             metrics: TallyMetrics? = nil, servesMetrics: Bool = true,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
-                                tenantZones: tenantZones),
+                                tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
+    }
+
+    /// `GET /metrics` alone on a listener of its own (`serve --metrics-http`), so a scraper can
+    /// reach it on an address the API is not on.
+    public static func buildMetrics(_ metrics: TallyMetrics, ingestStatus: @escaping @Sendable () -> IngestStatus?, host: String, port: Int,
+                                    logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        MetricsController(metrics: metrics, ingestStatus: ingestStatus).addRoutes(to: router)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tally-metrics"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// The system clock, in ms since the epoch.

@@ -84,6 +84,10 @@ struct TenantsController {
             let hasHistory: Bool
             do throws(StoreError) { hasHistory = try await store.hasRollups(tenant: userId) } catch { throw Self.unreadable(error, context: context) }
             if hasHistory, case .incomplete(let reason) = await support.historyCoverage() {
+                if let audit = context.audit {
+                    _ = try? await AuditRecorder(settings: settings).record(
+                        .tenantTimeZoneSet, target: zone, userId: userId, outcome: "history_incomplete", context: audit)
+                }
                 throw APIError(.conflict, code: "history_incomplete", """
                     the topics no longer hold the whole history of tenant '\(userId)' (\(reason)), so its older days cannot be counted again in \(zone); \
                     send rebucketFrom (YYYY-MM-DD) to re-bucket from that day on and keep the days before it in \(active.identifier)
@@ -91,7 +95,8 @@ struct TenantsController {
             }
         }
         do throws(SettingsError) {
-            try settings.setTenantTimeZone(userId: userId, timeZone: zone, rebucketFrom: zone == active.identifier ? nil : rebucketFrom)
+            try settings.setTenantTimeZone(userId: userId, timeZone: zone, rebucketFrom: zone == active.identifier ? nil : rebucketFrom,
+                                           audit: context.audit)
         } catch {
             context.logger.error("tenant time zone not saved", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be written; try again")

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TallyDomain
 import TallyKafka
+import TallyMetrics
 import TallyStore
 
 /// The ingest service: Kafka consumer → decode → fold → one SQLite transaction per batch.
@@ -15,15 +16,18 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     private let store: TallyStore
     private let logger: Logger
     private let onStoreSwitch: @Sendable (TallyStore) -> Void
+    private let metrics: IngestMetrics?
     private let lock = NSLock()
     private var stopRequested = false
     private var statusValue = IngestStatus(state: "starting")
 
     /// - Parameter onStoreSwitch: called when a `tally rebuild` switches this data directory to a
     ///   rebuilt store, so that the HTTP side can move to it at the same moment.
+    /// - Parameter metrics: counted once per committed batch, for `GET /metrics`.
     public init(configuration: IngestConfiguration, store: TallyStore, logger: Logger,
-                onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in }) {
+                onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in }, metrics: IngestMetrics? = nil) {
         self.onStoreSwitch = onStoreSwitch
+        self.metrics = metrics
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -72,7 +76,8 @@ public final class IngestPipeline: Service, @unchecked Sendable {
             configuration: configuration, store: store, consumer: consumer, logger: logger,
             shouldStop: { [weak self] in self?.shouldStop ?? true },
             onStoreSwitch: onStoreSwitch,
-            publish: publish)
+            publish: publish,
+            metrics: metrics)
         // The monitor answers rebalances through the session and then checks the assignment is whole.
         let assignment = AssignmentMonitor(session: session, consumer: consumer, topics: configuration.topics,
                                            logger: logger, publish: publish)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TallyDomain
 import TallyKafka
+import TallyMetrics
 import TallyStore
 
 /// One consumer's life in the group: polls, batches, commits to the store, and answers rebalances
@@ -41,11 +42,16 @@ final class IngestSession: KafkaRebalanceHandler {
     /// Partitions whose broker log has ended before their committed offset, and since when
     /// (monotonic nanoseconds): the sign of a topic recreated under the same name.
     var logEndsBeforeCommitted = LogEndWatch<TopicPartition>()
+    /// Where committed batches are counted; nil in rebuilds and benchmarks.
+    let metrics: IngestMetrics?
+    /// Batches handed to the writer and not yet reported, oldest first.
+    var submittedFigures: [SubmittedBatchFigures] = []
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
-         publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void) {
+         publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void, metrics: IngestMetrics? = nil) {
         self.onStoreSwitch = onStoreSwitch
+        self.metrics = metrics
         writer = BatchWriter(store: store, dedupeDays: configuration.dedupeDays, logger: logger, shouldStop: shouldStop,
                              reportError: { error in publish { $0.lastError = error } })
         self.configuration = configuration
@@ -114,6 +120,11 @@ final class IngestSession: KafkaRebalanceHandler {
     private func commit() {
         let rejectedInBatch = builder.rejected
         let (batch, offsets) = builder.take()
+        if metrics != nil {
+            // Bounded: a batch the writer drops (at shutdown) leaves no completion to match it.
+            if submittedFigures.count >= 64 { submittedFigures.removeFirst() }
+            submittedFigures.append(SubmittedBatchFigures(batch: batch, offsets: offsets))
+        }
         writer.submit(batch, offsets: offsets, rejected: rejectedInBatch)
         absorbCompletions()
     }
@@ -123,7 +134,10 @@ final class IngestSession: KafkaRebalanceHandler {
         let completions = writer.takeCompletions()
         guard !completions.isEmpty else { return }
         var advanced: [TopicPartition: Int64] = [:]
+        var before = committed
         for completion in completions {
+            reportCommitted(completion.offsets, counted: completion.outcome.counted, duplicates: completion.outcome.duplicates, before: before)
+            before.merge(completion.offsets) { _, new in new }
             advanced.merge(completion.offsets) { _, new in new }
             counted += Int64(completion.outcome.counted)
             duplicates += Int64(completion.outcome.duplicates)

@@ -17,6 +17,7 @@ import Foundation
 /// {"createdAtMillis":1767225600000,"keyId":"key_0a1b2c3d4e5f","name":"ops","role":"admin","secretSha256":"<64 hex>","type":"createKey","userId":"tenant-1"}
 /// {"keyId":"key_0a1b2c3d4e5f","revokedAtMillis":1767312000000,"type":"revokeKey"}
 /// {"rebucketFrom":"2026-06-01","setAtMillis":1767312000000,"timeZone":"Europe/Berlin","type":"setTenantTimeZone","userId":"tenant-1"}
+/// {"action":"key.revoke","actorId":"cli:ops","actorName":"ops","atMillis":1767312000000,"outcome":"success","target":"key_0a1b2c3d4e5f","type":"appendAudit"}
 /// ```
 ///
 /// Unknown fields are ignored when decoding; a change of meaning gets a new `type` rather than a
@@ -30,6 +31,11 @@ public enum SettingsCommand: Sendable, Equatable {
     /// `rebucketFrom` (`YYYY-MM-DD`), the tenant accepts that days before it stay in the zone they
     /// were counted in, because the topics no longer hold them to count them again.
     case setTenantTimeZone(userId: String, timeZone: String, rebucketFrom: String?, setAtMillis: Int64)
+    /// Appends an entry to the hash-chained audit log. The store gives it the next sequence number
+    /// and its hashes, which follow from the entries before it, so every instance that applies the
+    /// same commands in the same order holds the same chain. Fields: `atMillis`, `actorId`,
+    /// `actorName`, `actorRole`, `userId`, `action`, `target`, `outcome`, `requestId`, `remoteAddress`.
+    case appendAudit(AuditEntry)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -37,6 +43,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case .createKey: Kind.createKey.rawValue
         case .revokeKey: Kind.revokeKey.rawValue
         case .setTenantTimeZone: Kind.setTenantTimeZone.rawValue
+        case .appendAudit: Kind.appendAudit.rawValue
         }
     }
 
@@ -60,10 +67,12 @@ public enum SettingsCommand: Sendable, Equatable {
         case createKey
         case revokeKey
         case setTenantTimeZone
+        case appendAudit
     }
 
     private enum CodingKeys: String, CodingKey {
         case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis, timeZone, rebucketFrom, setAtMillis
+        case atMillis, actorId, actorName, actorRole, action, target, outcome, requestId, remoteAddress
     }
 
     private static let encoder: JSONEncoder = {
@@ -105,6 +114,19 @@ extension SettingsCommand: Codable {
                 timeZone: try container.decode(String.self, forKey: .timeZone),
                 rebucketFrom: try container.decodeIfPresent(String.self, forKey: .rebucketFrom),
                 setAtMillis: try container.decode(Int64.self, forKey: .setAtMillis))
+        case .appendAudit:
+            let actor = AuditActor(id: try container.decode(String.self, forKey: .actorId),
+                                   name: try container.decode(String.self, forKey: .actorName),
+                                   role: try container.decodeIfPresent(String.self, forKey: .actorRole))
+            let atMillis = try container.decode(Int64.self, forKey: .atMillis)
+            let userId = try container.decodeIfPresent(String.self, forKey: .userId)
+            let action = AuditAction(rawValue: try container.decode(String.self, forKey: .action))
+            let target = try container.decode(String.self, forKey: .target)
+            let outcome = try container.decode(String.self, forKey: .outcome)
+            let requestId = try container.decodeIfPresent(String.self, forKey: .requestId)
+            let remoteAddress = try container.decodeIfPresent(String.self, forKey: .remoteAddress)
+            self = .appendAudit(AuditEntry(atMillis: atMillis, actor: actor, userId: userId, action: action, target: target,
+                                           outcome: outcome, requestId: requestId, remoteAddress: remoteAddress))
         }
     }
 
@@ -129,6 +151,18 @@ extension SettingsCommand: Codable {
             try container.encode(timeZone, forKey: .timeZone)
             try container.encodeIfPresent(rebucketFrom, forKey: .rebucketFrom)
             try container.encode(setAtMillis, forKey: .setAtMillis)
+        case let .appendAudit(entry):
+            try container.encode(Kind.appendAudit, forKey: .type)
+            try container.encode(entry.atMillis, forKey: .atMillis)
+            try container.encode(entry.actor.id, forKey: .actorId)
+            try container.encode(entry.actor.name, forKey: .actorName)
+            try container.encodeIfPresent(entry.actor.role, forKey: .actorRole)
+            try container.encodeIfPresent(entry.userId, forKey: .userId)
+            try container.encode(entry.action.rawValue, forKey: .action)
+            try container.encode(entry.target, forKey: .target)
+            try container.encode(entry.outcome, forKey: .outcome)
+            try container.encodeIfPresent(entry.requestId, forKey: .requestId)
+            try container.encodeIfPresent(entry.remoteAddress, forKey: .remoteAddress)
         }
     }
 }

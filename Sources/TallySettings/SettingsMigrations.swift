@@ -48,6 +48,41 @@ enum SettingsMigrations {
                 );
                 """)
         }
+        // v3 is the report jobs' (registered before this one once merged). GRDB runs every
+        // migration not yet applied, by name, in registration order, so a file that ran v4 before
+        // v3 existed still gets v3 on its next open.
+        migrator.registerMigration("v4-audit-log") { db in
+            try db.execute(sql: """
+                -- The tamper-evident audit log (appendAudit commands). seq runs 1, 2, 3, … without
+                -- gaps; entry_hash = SHA-256(previous_hash || canonical entry), as AuditChain
+                -- documents, so `tally audit verify` finds any entry changed, inserted or deleted
+                -- inside the log. actor_role, user_id, request_id and remote_address are NULL when
+                -- they do not apply. Times are ms since the epoch.
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor_id TEXT NOT NULL,
+                    actor_name TEXT NOT NULL,
+                    actor_role TEXT,
+                    user_id TEXT,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    request_id TEXT,
+                    remote_address TEXT,
+                    previous_hash TEXT NOT NULL,
+                    entry_hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_log_at ON audit_log (at);
+                -- Append-only: the application never updates or deletes an entry, and these
+                -- triggers refuse it to anyone else going through SQLite. Someone who can write
+                -- the file can drop them; the hash chain is what shows that afterwards.
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

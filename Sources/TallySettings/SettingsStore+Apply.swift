@@ -18,6 +18,36 @@ extension SettingsStore {
         return try write { db in try Self.execute(command, in: db, appliedAtMillis: now) }
     }
 
+    /// Applies `command` and appends `entry` to the audit log in the same transaction, so that a
+    /// change is never kept without its entry nor recorded without having happened. A refused or
+    /// failed command keeps nothing of itself; its entry is then appended alone, with the error's
+    /// code as the outcome, and the error is thrown. (When the disk itself fails, that entry is
+    /// lost with the change: there is nothing left to write it to.)
+    @discardableResult
+    public func apply(_ command: SettingsCommand, audited entry: AuditEntry) throws(SettingsError) -> Int64 {
+        let now = Self.nowMillis()
+        var entry = entry
+        entry.outcome = AuditEntry.success
+        do throws(SettingsError) {
+            return try write { db in
+                let sequence = try Self.execute(command, in: db, appliedAtMillis: now)
+                _ = try Self.execute(.appendAudit(entry), in: db, appliedAtMillis: now)
+                return sequence
+            }
+        } catch {
+            entry.outcome = error.code.rawValue
+            _ = try? write { db in try Self.execute(.appendAudit(entry), in: db, appliedAtMillis: now) }
+            throw error
+        }
+    }
+
+    /// Applies `command`, with its audit entry when there is one.
+    @discardableResult
+    func apply(_ command: SettingsCommand, audit entry: AuditEntry?) throws(SettingsError) -> Int64 {
+        guard let entry else { return try apply(command) }
+        return try apply(command, audited: entry)
+    }
+
     /// Applies `commands` in one transaction, but only while this store holds no key at all;
     /// returns how many were applied (0 when a key existed).
     ///
@@ -36,7 +66,7 @@ extension SettingsStore {
     }
 
     /// Checks `command`, writes its effect and logs it, inside the caller's transaction.
-    private static func execute(_ command: SettingsCommand, in db: Database, appliedAtMillis: Int64) throws -> Int64 {
+    static func execute(_ command: SettingsCommand, in db: Database, appliedAtMillis: Int64) throws -> Int64 {
         try validate(command)
         switch command {
         case let .createKey(id, name, role, userId, secretSha256, createdAtMillis):
@@ -61,6 +91,8 @@ extension SettingsStore {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO tenant_time_zones (user_id, time_zone, rebucket_from, set_at) VALUES (?, ?, ?, ?)
                 """, arguments: [userId, timeZone, rebucketFrom, setAtMillis])
+        case let .appendAudit(entry):
+            try appendAuditEntry(entry, in: db)
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -91,10 +123,15 @@ extension SettingsStore {
             if let rebucketFrom, Day(iso: rebucketFrom) == nil {
                 throw SettingsError(.invalidCommand, "rebucketFrom must be a date as YYYY-MM-DD, not '\(rebucketFrom.prefix(32))'")
             }
+        case let .appendAudit(entry):
+            guard !entry.actor.id.isEmpty, !entry.action.rawValue.isEmpty, !entry.outcome.isEmpty else {
+                throw SettingsError(.invalidCommand, "an audit entry needs an actor, an action and an outcome")
+            }
         }
     }
 
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// The system clock in ms since the epoch: the time commands and audit entries carry.
+    public static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     private static func iso(_ millis: Int64) -> String {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(millis) / 1000))

@@ -4,19 +4,24 @@ import GRDB
 extension SettingsStore {
     /// Creates a key through a `createKey` command and returns its record with the secret, which
     /// is shown once: neither the store nor the command log holds it, only its SHA-256.
-    public func createKey(name: String, role: ApiKey.Role, userId: String?) throws(SettingsError) -> (key: ApiKey, secret: String) {
+    /// With `audit`, a `key.create` entry is committed with the key.
+    public func createKey(name: String, role: ApiKey.Role, userId: String?, audit: AuditContext? = nil) throws(SettingsError) -> (key: ApiKey, secret: String) {
         let secret = KeySecrets.newSecret()
         let key = ApiKey(id: KeySecrets.newKeyId(), name: name, role: role, userId: userId,
                          createdAtMillis: Self.nowMillis(), revokedAtMillis: nil)
-        try apply(.createKey(id: key.id, name: key.name, role: key.role, userId: key.userId,
-                             secretSha256: KeySecrets.sha256(secret), createdAtMillis: key.createdAtMillis))
+        let command = SettingsCommand.createKey(id: key.id, name: key.name, role: key.role, userId: key.userId,
+                                                secretSha256: KeySecrets.sha256(secret), createdAtMillis: key.createdAtMillis)
+        try apply(command, audit: audit?.entry(.keyCreate, target: key.id, userId: userId, atMillis: key.createdAtMillis))
         return (key, secret)
     }
 
     /// Revokes a key by id through a `revokeKey` command; later requests with it get 401.
     /// Throws `key_not_found` for an unknown id and `key_already_revoked` for a revoked key.
-    public func revokeKey(id: String) throws(SettingsError) {
-        try apply(.revokeKey(id: id, revokedAtMillis: Self.nowMillis()))
+    /// With `audit`, a `key.revoke` entry is committed with the revocation, or records the refusal.
+    public func revokeKey(id: String, audit: AuditContext? = nil) throws(SettingsError) {
+        let now = Self.nowMillis()
+        let tenant = audit == nil ? nil : try? read { db in try String.fetchOne(db, sql: "SELECT user_id FROM api_keys WHERE id = ?", arguments: [id]) }
+        try apply(.revokeKey(id: id, revokedAtMillis: now), audit: audit?.entry(.keyRevoke, target: id, userId: tenant ?? nil, atMillis: now))
     }
 
     /// Every key, newest first, including revoked ones.

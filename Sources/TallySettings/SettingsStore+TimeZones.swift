@@ -22,11 +22,14 @@ extension SettingsStore {
         }
     }
 
-    /// Sets a tenant's desired zone through a `setTenantTimeZone` command.
+    /// Sets a tenant's desired zone through a `setTenantTimeZone` command. With `audit`, a
+    /// `tenant.time_zone.set` entry (target: the zone, and `from <day>`) is committed with it.
     @discardableResult
-    public func setTenantTimeZone(userId: String, timeZone: String, rebucketFrom: Day? = nil) throws(SettingsError) -> TenantTimeZone {
+    public func setTenantTimeZone(userId: String, timeZone: String, rebucketFrom: Day? = nil, audit: AuditContext? = nil) throws(SettingsError) -> TenantTimeZone {
         let setting = TenantTimeZone(userId: userId, timeZone: timeZone, rebucketFrom: rebucketFrom, setAtMillis: Self.nowMillis())
-        try apply(.setTenantTimeZone(userId: userId, timeZone: timeZone, rebucketFrom: rebucketFrom?.iso, setAtMillis: setting.setAtMillis))
+        let target = timeZone + (rebucketFrom.map { " from \($0.iso)" } ?? "")
+        try apply(.setTenantTimeZone(userId: userId, timeZone: timeZone, rebucketFrom: rebucketFrom?.iso, setAtMillis: setting.setAtMillis),
+                  audit: audit?.entry(.tenantTimeZoneSet, target: target, userId: userId, atMillis: setting.setAtMillis))
         return setting
     }
 

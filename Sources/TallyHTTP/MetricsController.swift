@@ -1,0 +1,17 @@
+import Hummingbird
+import TallyDomain
+import TallyMetrics
+
+/// `GET /metrics`: the Prometheus text format, without a key, like `/healthz`. `serve
+/// --metrics-http` moves it to a listener of its own (see `TallyApplication.buildMetricsRouter`).
+struct MetricsController<Context: RequestContext> {
+    let metrics: TallyMetrics
+    let ingestStatus: @Sendable () -> IngestStatus?
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(status: ingestStatus()))))
+        }
+    }
+}

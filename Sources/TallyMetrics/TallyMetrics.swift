@@ -1,0 +1,73 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+import TallyDomain
+
+/// Tally's Prometheus metrics: one registry per process, filled through swift-metrics handles made
+/// by swift-prometheus's factory, and rendered as the Prometheus text format for `GET /metrics`.
+///
+/// The handles are made with an explicit factory rather than through `MetricsSystem.bootstrap`, so
+/// that tests run several instances in one process, each with its own registry.
+///
+/// Ingest updates these once per committed batch (`IngestMetrics.batchCommitted`), never per
+/// event. Values that are a state rather than a count (lag, freshness, file sizes) are read when
+/// scraped (`render(status:)`), so nothing ticks in the background.
+///
+/// Report jobs (by state, with a generation-time histogram), schedule runs by outcome and SMTP
+/// failures belong here as well, as `IngestMetrics` and `HTTPMetrics` do, when those services land.
+public final class TallyMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    /// Ingest's counters and histograms.
+    public let ingest: IngestMetrics
+    /// HTTP requests by route template and status.
+    public let http: HTTPMetrics
+    private let storeFiles: @Sendable () -> [(name: String, path: String)]
+    private let nowMillis: @Sendable () -> Int64
+
+    /// - Parameter storeFiles: the files whose sizes are reported as `tally_store_file_bytes`, by name.
+    public init(storeFiles: @escaping @Sendable () -> [(name: String, path: String)] = { [] },
+                nowMillis: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[IngestMetrics.commitSeconds] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
+        factory.valueHistogramBuckets[IngestMetrics.batchSize] = [1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000]
+        factory.durationHistogramBuckets[HTTPMetrics.durationSeconds] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        self.registry = registry
+        self.factory = factory
+        ingest = IngestMetrics(factory: factory)
+        http = HTTPMetrics(factory: factory)
+        self.storeFiles = storeFiles
+        self.nowMillis = nowMillis
+    }
+
+    /// The text exposition (format 0.0.4), with the scrape-time gauges refreshed from `status`.
+    public func render(status: IngestStatus?) -> String {
+        if let status {
+            for partition in status.partitions {
+                let labels = [("topic", partition.topic), ("partition", String(partition.partition))]
+                if let lag = partition.lag { registry.makeGauge(name: "tally_consumer_lag", labels: labels).set(Double(lag)) }
+                registry.makeGauge(name: "tally_committed_offset", labels: labels).set(Double(partition.committedOffset))
+            }
+        }
+        let now = nowMillis()
+        let freshness = ingest.freshness()
+        if let newest = freshness.newestEventMillis {
+            registry.makeGauge(name: "tally_newest_event_age_seconds").set(Double(now - newest) / 1000)
+        }
+        if let commit = freshness.lastCommitMillis {
+            registry.makeGauge(name: "tally_last_commit_age_seconds").set(Double(now - commit) / 1000)
+        }
+        for file in storeFiles() {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.doubleValue ?? 0
+            registry.makeGauge(name: "tally_store_file_bytes", labels: [("file", file.name)]).set(size)
+        }
+        return registry.emitToString()
+    }
+}
