@@ -51,6 +51,9 @@ let package = Package(
             name: "TallySettings",
             dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        /// Report documents and their renderers: pure code that turns rollup readings into a
+        /// document of sections (KPIs, series, tables, heat maps) and renders it as JSON, CSV or HTML.
+        .target(name: "TallyReports", dependencies: ["TallyDomain"]),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
             name: "TallyIngest",
@@ -85,6 +88,7 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
+        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyStoreTests",
             // GRDB: the transplant tests corrupt stores with plain SQL.
