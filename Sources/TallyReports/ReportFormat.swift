@@ -21,7 +21,9 @@ public enum ReportFormat: String, CaseIterable, Sendable, Codable {
     public var renderer: (any ReportRenderer)? {
         switch self {
         case .json: JSONReportRenderer()
-        case .csv, .html, .pdf, .xlsx: nil
+        case .csv: CSVReportRenderer()
+        case .html: HTMLReportRenderer()
+        case .pdf, .xlsx: nil
         }
     }
 
