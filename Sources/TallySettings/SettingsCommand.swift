@@ -30,6 +30,16 @@ public enum SettingsCommand: Sendable, Equatable {
     /// `rebucketFrom` (`YYYY-MM-DD`), the tenant accepts that days before it stay in the zone they
     /// were counted in, because the topics no longer hold them to count them again.
     case setTenantTimeZone(userId: String, timeZone: String, rebucketFrom: String?, setAtMillis: Int64)
+    /// Accepts a report job in state `pending`, with everything decided about it.
+    case createReportJob(ReportJob.Request)
+    /// Starts a pending job, or starts again one left `running` by a process that stopped.
+    case startReportJob(id: String, startedAtMillis: Int64)
+    /// Records a running job's file, written and renamed into place before this is applied.
+    case completeReportJob(ReportJob.Completion)
+    /// Fails a pending or running job, keeping the reason.
+    case failReportJob(id: String, failedAtMillis: Int64, error: String)
+    /// Removes a job's record (its file is removed after).
+    case deleteReportJob(id: String, deletedAtMillis: Int64)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -37,6 +47,11 @@ public enum SettingsCommand: Sendable, Equatable {
         case .createKey: Kind.createKey.rawValue
         case .revokeKey: Kind.revokeKey.rawValue
         case .setTenantTimeZone: Kind.setTenantTimeZone.rawValue
+        case .createReportJob: Kind.createReportJob.rawValue
+        case .startReportJob: Kind.startReportJob.rawValue
+        case .completeReportJob: Kind.completeReportJob.rawValue
+        case .failReportJob: Kind.failReportJob.rawValue
+        case .deleteReportJob: Kind.deleteReportJob.rawValue
         }
     }
 
@@ -60,10 +75,15 @@ public enum SettingsCommand: Sendable, Equatable {
         case createKey
         case revokeKey
         case setTenantTimeZone
+        case createReportJob, startReportJob, completeReportJob, failReportJob, deleteReportJob
     }
 
-    private enum CodingKeys: String, CodingKey {
+    /// Internal so that the report jobs' fields (`SettingsCommand+ReportJobs.swift`) share it.
+    enum CodingKeys: String, CodingKey {
         case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis, timeZone, rebucketFrom, setAtMillis
+        case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
+        case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
+        case error, deletedAtMillis
     }
 
     private static let encoder: JSONEncoder = {
@@ -105,6 +125,8 @@ extension SettingsCommand: Codable {
                 timeZone: try container.decode(String.self, forKey: .timeZone),
                 rebucketFrom: try container.decodeIfPresent(String.self, forKey: .rebucketFrom),
                 setAtMillis: try container.decode(Int64.self, forKey: .setAtMillis))
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            self = try Self.decodeReportJobCommand(from: container)
         }
     }
 
@@ -129,6 +151,8 @@ extension SettingsCommand: Codable {
             try container.encode(timeZone, forKey: .timeZone)
             try container.encodeIfPresent(rebucketFrom, forKey: .rebucketFrom)
             try container.encode(setAtMillis, forKey: .setAtMillis)
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try encodeReportJobCommand(into: &container)
         }
     }
 }

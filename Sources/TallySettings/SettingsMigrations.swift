@@ -48,6 +48,34 @@ enum SettingsMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3-report-jobs") { db in
+            try db.execute(sql: """
+                -- Report jobs as the report job commands left them. request is the createReportJob
+                -- fields as JSON (sections, dates, zone, slice, template); the columns beside it are
+                -- what lists filter and sort on, and what the runner updates. A row is deleted by
+                -- deleteReportJob; its file in <data-dir>/reports goes after.
+                CREATE TABLE report_jobs (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    completed_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    file_name TEXT,
+                    size_bytes INTEGER,
+                    sha256 TEXT,
+                    data_as_of TEXT,
+                    error TEXT
+                );
+                CREATE INDEX report_jobs_by_tenant ON report_jobs (user_id, created_at);
+                CREATE INDEX report_jobs_by_state ON report_jobs (state, created_at);
+                """)
+        }
         return migrator
     }
 }

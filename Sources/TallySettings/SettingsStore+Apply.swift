@@ -61,6 +61,8 @@ extension SettingsStore {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO tenant_time_zones (user_id, time_zone, rebucket_from, set_at) VALUES (?, ?, ?, ?)
                 """, arguments: [userId, timeZone, rebucketFrom, setAtMillis])
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try executeReportJobCommand(command, in: db)
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -91,6 +93,8 @@ extension SettingsStore {
             if let rebucketFrom, Day(iso: rebucketFrom) == nil {
                 throw SettingsError(.invalidCommand, "rebucketFrom must be a date as YYYY-MM-DD, not '\(rebucketFrom.prefix(32))'")
             }
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try validateReportJobCommand(command)
         }
     }
 
