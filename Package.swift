@@ -54,6 +54,16 @@ let package = Package(
         /// Report documents and their renderers: pure code that turns rollup readings into a
         /// document of sections (KPIs, series, tables, heat maps) and renders it as JSON, CSV or HTML.
         .target(name: "TallyReports", dependencies: ["TallyDomain"]),
+        /// The report job runner: the worker pool that builds, renders and durably writes the
+        /// reports the settings store's jobs ask for, as a service of `tally serve`.
+        .target(
+            name: "TallyReportJobs",
+            dependencies: [
+                "TallyDomain", "TallyReports", "TallySettings", "TallyStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
             name: "TallyIngest",
@@ -69,7 +79,7 @@ let package = Package(
         .target(
             name: "TallyHTTP",
             dependencies: [
-                "TallyDomain", "TallyStore", "TallySettings",
+                "TallyDomain", "TallyStore", "TallySettings", "TallyReports", "TallyReportJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "TallyCLI",
             dependencies: [
-                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP",
+                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP", "TallyReportJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,7 +111,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyHTTPTests",
-            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", "TallyReports", "TallyReportJobs", "TallyTestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "TallyIntegrationTests",

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TallyDomain
+import TallyReportJobs
 import TallySettings
 import TallyStore
 
@@ -12,10 +13,12 @@ public enum TallyApplication {
     /// - Parameters:
     ///   - today: today in UTC, the default end of UTC tenants' periods (pinned by tests).
     ///   - nowMillis: the current instant, whose local day ends zoned tenants' default periods.
+    ///   - reportJobs: the runner of the Reports API's jobs; without one, `/api/v1/reports` is not served.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                                    nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
-                                   tenantZones: TenantZoneSupport = TenantZoneSupport()) -> Router<TallyRequestContext> {
+                                   tenantZones: TenantZoneSupport = TenantZoneSupport(),
+                                   reportJobs: ReportJobRunner? = nil) -> Router<TallyRequestContext> {
         let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -27,6 +30,10 @@ public enum TallyApplication {
         ChatBotKitReportsController(stores: stores, today: today).addRoutes(to: rollupReads)
         DeadLettersController(stores: stores).addRoutes(to: api)
         TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
+        if let reportJobs {
+            ReportJobsController(stores: stores, settings: settings, runner: reportJobs, today: today, nowMillis: nowMillis)
+                .addRoutes(to: api, rollupReads: rollupReads)
+        }
         return router
     }
 
@@ -34,9 +41,10 @@ public enum TallyApplication {
     public static func build(store: TallyStore, settings: SettingsStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
+                             reportJobs: ReportJobRunner? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         build(stores: StoreHolder(store), settings: settings, host: host, port: port, logger: logger, ingestStatus: ingestStatus, today: today,
-              onServerRunning: onServerRunning)
+              reportJobs: reportJobs, onServerRunning: onServerRunning)
     }
 
     /// The HTTP server as a service, listening on `host:port` (port 0 picks a free one), over
@@ -46,10 +54,11 @@ public enum TallyApplication {
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                              tenantZones: TenantZoneSupport = TenantZoneSupport(),
+                             reportJobs: ReportJobRunner? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
-                                tenantZones: tenantZones),
+                                tenantZones: tenantZones, reportJobs: reportJobs),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -9,9 +9,10 @@ import TallyDomain
 public struct ReportDocumentBuilder {
     public init() {}
 
-    /// Builds `spec`'s document. `progress` is called after each section with the sections done.
+    /// Builds `spec`'s document. `progress` is called after each section with the sections done;
+    /// it may throw to stop the build (a job past its timeout).
     public func build(_ spec: ReportSpec, generatedAtMillis: Int64, dataAsOf: ReportDocument.DataAsOf,
-                      from rollups: some RollupReading, progress: (Int) -> Void = { _ in }) throws -> ReportDocument {
+                      from rollups: some RollupReading, progress: (Int) throws -> Void = { _ in }) throws -> ReportDocument {
         let title = ReportDocument.TitleBlock(
             title: spec.title, type: spec.type, tenant: spec.tenant,
             slice: spec.slice.map { .init(dimension: $0.dimension == .botId ? "bot_id" : "channel", value: $0.value) },
@@ -21,7 +22,7 @@ public struct ReportDocumentBuilder {
         var sections: [ReportDocument.Section] = []
         for name in spec.sections {
             sections.append(.init(name: name, blocks: try reader.blocks(of: name)))
-            progress(sections.count)
+            try progress(sections.count)
         }
         return ReportDocument(title: title, sections: sections)
     }
