@@ -20,6 +20,7 @@ struct GenerateReportInput {
     var slice: (dimension: RollupScope.Dimension, value: String)?
     var includeCharts = true
     var templateId: String?
+    var templateVersion: Int?
     /// Default sections left out because they are not built yet.
     var omitted: [SectionName] = []
     /// Explicit dates, or the number of days ending today in the tenant's zone.
@@ -30,20 +31,9 @@ struct GenerateReportInput {
         case lastDays(Int)
     }
 
-    static func parse(_ bytes: [UInt8]) throws(APIError) -> GenerateReportInput {
-        let fields = try JSONRequestBody.object(bytes)
+    /// - Parameter template: the template `template_id` names, already looked up (built-in or custom).
+    static func parse(_ fields: [String: JSONValue], template: ReportTemplate?) throws(APIError) -> GenerateReportInput {
         try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties)
-
-        let template: ReportTemplate?
-        switch fields["template_id"] {
-        case nil, .null?: template = nil
-        case .string(let id)?:
-            guard let found = ReportTemplate.builtIn(id: id) else {
-                throw APIError(.badRequest, code: "template_not_found", "no template with id '\(id.prefix(64))'; templates: \(ReportTemplate.builtIns.map(\.id).joined(separator: ", "))")
-            }
-            template = found
-        default: throw .badRequest("invalid_parameter", "template_id must be a string")
-        }
 
         let type: ReportType
         switch fields["type"] {
@@ -76,7 +66,7 @@ struct GenerateReportInput {
         var omitted: [SectionName] = []
         switch fields["sections"] {
         case nil, .null?:
-            guard type != .custom else { throw .badRequest("missing_parameter", "sections is required for a custom report; valid sections: \(SectionName.validList)") }
+            guard type != .custom || template != nil else { throw .badRequest("missing_parameter", "sections is required for a custom report; valid sections: \(SectionName.validList)") }
             // A type's defaults lose the sections not built yet (said in `omitted`); a type
             // left with none (compliance, until the audit log exists) is refused below.
             let defaults = template?.sections ?? type.defaultSections
@@ -93,6 +83,7 @@ struct GenerateReportInput {
         var input = GenerateReportInput(type: type, format: format, title: type.defaultTitle, sections: sections, userId: nil, slice: nil,
                                         templateId: template?.id, period: .lastDays(template?.periodDays ?? defaultPeriodDays))
         input.omitted = omitted
+        input.templateVersion = template?.version
         switch fields["title"] {
         case nil, .null?: break
         case .string(let title)? where !title.isEmpty && title.count <= maximumTitleCharacters: input.title = title
@@ -122,7 +113,7 @@ struct GenerateReportInput {
         }
     }
 
-    private static func section(_ item: JSONValue) throws(APIError) -> SectionName {
+    static func section(_ item: JSONValue) throws(APIError) -> SectionName {
         let name: String
         switch item {
         case .string(let text): name = text
@@ -138,7 +129,7 @@ struct GenerateReportInput {
         return section
     }
 
-    private static func identifier(_ fields: [String: JSONValue], _ name: String) throws(APIError) -> String? {
+    static func identifier(_ fields: [String: JSONValue], _ name: String) throws(APIError) -> String? {
         switch fields[name] {
         case nil, .null?: return nil
         case .string(let value)? where Identifier.isValid(value): return value

@@ -23,8 +23,6 @@ struct ReportJobsController {
     func addRoutes(to group: RouterGroup<TallyRequestContext>, rollupReads: RouterGroup<TallyRequestContext>) {
         rollupReads.post("reports/generate", use: generate)
         group.get("reports", use: list)
-        group.get("reports/templates", use: templates)
-        group.get("reports/templates/:templateId", use: template)
         group.get("reports/:reportId", use: metadata)
         group.get("reports/:reportId/status", use: status)
         group.get("reports/:reportId/download", use: download)
@@ -34,9 +32,15 @@ struct ReportJobsController {
     @Sendable func generate(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.create, of: key, to: "generating a report")
-        let input = try GenerateReportInput.parse(try await JSONRequestBody.collect(request))
+        let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
+        try JSONRequestBody.refuseUnknown(fields, allowed: GenerateReportInput.allowedProperties)
+        let template = try await ReportTemplatesController.resolve(fields["template_id"], settings: settings)
+        let input = try GenerateReportInput.parse(fields, template: template)
         if input.type.needsAdministrativeRole { try ReportPermission.require(.administer, of: key, to: "a compliance report") }
         let tenant = try TenantSelection.tenant(for: key, asked: input.userId, missing: "user_id is required with a platform-wide key")
+        if let owner = template?.userId, owner != tenant {
+            throw APIError(.badRequest, code: "template_not_found", "no template with id '\(template?.id ?? "")'")
+        }
         try input.requireAvailable()
         let pending = try await settingsCall { try await settings.pendingReportJobCount() }
         guard pending < runner.configuration.queueLimit else {
@@ -59,7 +63,7 @@ struct ReportJobsController {
             sections: input.sections.map(\.rawValue), startDate: start.iso, endDate: end.iso, timeZone: clock.identifier,
             botId: input.slice?.dimension == .botId ? input.slice?.value : nil,
             channel: input.slice?.dimension == .channel ? input.slice?.value : nil,
-            includeCharts: input.includeCharts, templateId: input.templateId, templateVersion: input.templateId.map { _ in 1 },
+            includeCharts: input.includeCharts, templateId: input.templateId, templateVersion: input.templateVersion,
             createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis())
         try await settingsCall { try settings.apply(.createReportJob(job)) }
         runner.enqueue(id)
@@ -132,24 +136,6 @@ struct ReportJobsController {
         // The metadata is gone first, so no one is sent to a file that is being removed.
         if let fileName = job.fileName { runner.files.remove(fileName) }
         return Response(status: .noContent)
-    }
-
-    struct TemplateList: Encodable { var items: [ReportTemplate] }
-
-    @Sendable func templates(_ request: Request, context: TallyRequestContext) async throws -> Response {
-        guard let key = context.apiKey else { throw APIError.missingKey }
-        try ReportPermission.require(.view, of: key, to: "reading templates")
-        return JSONResponse.make(body: TemplateList(items: ReportTemplate.builtIns))
-    }
-
-    @Sendable func template(_ request: Request, context: TallyRequestContext) async throws -> Response {
-        guard let key = context.apiKey else { throw APIError.missingKey }
-        try ReportPermission.require(.view, of: key, to: "reading templates")
-        let id = context.parameters.get("templateId") ?? ""
-        guard let template = ReportTemplate.builtIn(id: id) else {
-            throw APIError(.notFound, code: "template_not_found", "no template with id '\(id.prefix(64))'")
-        }
-        return JSONResponse.make(body: template)
     }
 
     /// The job the path names, when this key may see it; 404 for an unknown id and for another

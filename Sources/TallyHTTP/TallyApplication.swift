@@ -33,6 +33,7 @@ public enum TallyApplication {
         if let reportJobs {
             ReportJobsController(stores: stores, settings: settings, runner: reportJobs, today: today, nowMillis: nowMillis)
                 .addRoutes(to: api, rollupReads: rollupReads)
+            ReportTemplatesController(settings: settings, nowMillis: nowMillis).addRoutes(to: api)
         }
         return router
     }

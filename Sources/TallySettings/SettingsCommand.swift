@@ -40,6 +40,12 @@ public enum SettingsCommand: Sendable, Equatable {
     case failReportJob(id: String, failedAtMillis: Int64, error: String)
     /// Removes a job's record (its file is removed after).
     case deleteReportJob(id: String, deletedAtMillis: Int64)
+    /// Creates a custom report template at version 1.
+    case createReportTemplate(ReportTemplateRecord)
+    /// Replaces a custom template; its `version` must be the stored one + 1.
+    case updateReportTemplate(ReportTemplateRecord)
+    /// Removes a custom template.
+    case deleteReportTemplate(id: String, deletedAtMillis: Int64)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -52,6 +58,9 @@ public enum SettingsCommand: Sendable, Equatable {
         case .completeReportJob: Kind.completeReportJob.rawValue
         case .failReportJob: Kind.failReportJob.rawValue
         case .deleteReportJob: Kind.deleteReportJob.rawValue
+        case .createReportTemplate: Kind.createReportTemplate.rawValue
+        case .updateReportTemplate: Kind.updateReportTemplate.rawValue
+        case .deleteReportTemplate: Kind.deleteReportTemplate.rawValue
         }
     }
 
@@ -76,6 +85,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case revokeKey
         case setTenantTimeZone
         case createReportJob, startReportJob, completeReportJob, failReportJob, deleteReportJob
+        case createReportTemplate, updateReportTemplate, deleteReportTemplate
     }
 
     /// Internal so that the report jobs' fields (`SettingsCommand+ReportJobs.swift`) share it.
@@ -83,7 +93,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis, timeZone, rebucketFrom, setAtMillis
         case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
         case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
-        case error, deletedAtMillis
+        case error, deletedAtMillis, description, periodDays, updatedAtMillis
     }
 
     private static let encoder: JSONEncoder = {
@@ -127,6 +137,8 @@ extension SettingsCommand: Codable {
                 setAtMillis: try container.decode(Int64.self, forKey: .setAtMillis))
         case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
             self = try Self.decodeReportJobCommand(from: container)
+        case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
+            self = try Self.decodeReportTemplateCommand(from: container)
         }
     }
 
@@ -153,6 +165,8 @@ extension SettingsCommand: Codable {
             try container.encode(setAtMillis, forKey: .setAtMillis)
         case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
             try encodeReportJobCommand(into: &container)
+        case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
+            try encodeReportTemplateCommand(into: &container)
         }
     }
 }

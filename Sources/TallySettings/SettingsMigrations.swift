@@ -74,6 +74,17 @@ enum SettingsMigrations {
                 );
                 CREATE INDEX report_jobs_by_tenant ON report_jobs (user_id, created_at);
                 CREATE INDEX report_jobs_by_state ON report_jobs (state, created_at);
+                -- Custom report templates (createReportTemplate, updateReportTemplate); user_id NULL
+                -- for a platform template. body holds the sections and defaults as JSON.
+                CREATE TABLE report_templates (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT,
+                    name TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
                 """)
         }
         return migrator

@@ -213,4 +213,46 @@ struct ReportsAPITests {
             #expect(cases == 4 * 2 * 2 * 8)
         }
     }
+
+    @Test("custom templates: created, replaced with version + 1, used by generate (which records the version), deleted; built-ins read-only; tenancy")
+    func customTemplates() async throws {
+        try await withReportServer { server in
+            let admin = server.tenantKeys[.reportAdmin]!
+            let created = try await exchange(server, "POST", "api/v1/reports/templates", key: admin,
+                                             body: #"{"name":"Weekly <i>","type":"custom","sections":["usage_summary",{"type":"alerts"}],"format":"csv","period_days":7}"#)
+            #expect(created.status == 201)
+            let template = try created.object()
+            let id = try #require(template["template_id"] as? String)
+            #expect(template["version"] as? Int == 1 && template["user_id"] as? String == "t1" && template["built_in"] as? Bool == false)
+            let replaced = try await exchange(server, "PUT", "api/v1/reports/templates/\(id)", key: admin,
+                                              body: #"{"name":"Weekly","type":"custom","sections":["usage_summary","message_mix"],"format":"json","period_days":7}"#)
+            #expect(replaced.status == 200)
+            #expect(try replaced.object()["version"] as? Int == 2)
+
+            let report = try await generateReport(server, key: server.tenantKeys[.reportCreator]!, #"{"template_id":"\#(id)"}"#)
+            _ = try await awaitReport(server, report)
+            let metadata = try await exchange(server, "GET", "api/v1/reports/\(report)", key: admin).object()
+            #expect(metadata["template_id"] as? String == id && metadata["template_version"] as? Int == 2)
+            #expect(metadata["sections"] as? [String] == ["usage_summary", "message_mix"])
+            #expect(metadata["format"] as? String == "json" && metadata["start_date"] as? String == "2026-03-09")
+
+            let listed = try await exchange(server, "GET", "api/v1/reports/templates", key: server.tenantKeys[.reportViewer]!).object()
+            #expect((listed["items"] as? [[String: Any]])?.count == 5)
+            #expect(try await exchange(server, "POST", "api/v1/reports/templates", key: server.tenantKeys[.reportCreator]!,
+                                       body: #"{"name":"x","type":"usage"}"#).status == 403)
+            #expect(try await exchange(server, "PUT", "api/v1/reports/templates/builtin-usage", key: server.admin,
+                                       body: #"{"name":"x","type":"usage"}"#).status == 403)
+            // Another tenant's template is not there for t1's keys.
+            let foreign = try await exchange(server, "POST", "api/v1/reports/templates", key: server.admin, body: #"{"name":"t2 only","type":"usage","user_id":"t2"}"#)
+            let foreignId = try #require(try foreign.object()["template_id"] as? String)
+            #expect(try await exchange(server, "GET", "api/v1/reports/templates/\(foreignId)", key: server.tenantKeys[.reportViewer]!).status == 404)
+            #expect(try await exchange(server, "DELETE", "api/v1/reports/templates/\(foreignId)", key: admin).status == 404)
+            let misuse = try await exchange(server, "POST", "api/v1/reports/generate", key: admin, body: #"{"template_id":"\#(foreignId)"}"#)
+            let misuseCode = try misuse.object()["code"] as? String
+            #expect(misuse.status == 400 && misuseCode == "template_not_found")
+
+            #expect(try await exchange(server, "DELETE", "api/v1/reports/templates/\(id)", key: admin).status == 204)
+            #expect(try await exchange(server, "GET", "api/v1/reports/templates/\(id)", key: admin).status == 404)
+        }
+    }
 }

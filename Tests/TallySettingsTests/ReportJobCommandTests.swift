@@ -30,6 +30,11 @@ struct ReportJobCommandTests {
         (.failReportJob(id: "rpt_1", failedAtMillis: 9, error: "timed out after 600 s"),
          #"{"error":"timed out after 600 s","failedAtMillis":9,"reportId":"rpt_1","type":"failReportJob"}"#),
         (.deleteReportJob(id: "rpt_1", deletedAtMillis: 10), #"{"deletedAtMillis":10,"reportId":"rpt_1","type":"deleteReportJob"}"#),
+        (.createReportTemplate(ReportTemplateRecord(id: "tpl_1", userId: "tenant-1", name: "Weekly", description: "", type: "usage",
+                                                    sections: ["usage_summary"], format: "csv", includeCharts: true, periodDays: 7, version: 1,
+                                                    createdByKeyId: "key_x", createdAtMillis: 1, updatedAtMillis: 1)),
+         #"{"createdAtMillis":1,"createdByKeyId":"key_x","description":"","format":"csv","includeCharts":true,"name":"Weekly","periodDays":7,"reportType":"usage","sections":["usage_summary"],"templateId":"tpl_1","templateVersion":1,"type":"createReportTemplate","updatedAtMillis":1,"userId":"tenant-1"}"#),
+        (.deleteReportTemplate(id: "tpl_1", deletedAtMillis: 2), #"{"deletedAtMillis":2,"templateId":"tpl_1","type":"deleteReportTemplate"}"#),
     ]
 
     @Test("each report job command encodes to its pinned JSON and decodes back to itself")
@@ -127,6 +132,22 @@ struct ReportJobCommandTests {
             }
         }
         print("report job list: \(checked) queries checked against the model")
+    }
+
+    @Test("a template update must carry the stored version + 1")
+    func templateVersions() throws {
+        let store = try SettingsStore()
+        var record = ReportTemplateRecord(id: "tpl_1", userId: nil, name: "W", description: "", type: "usage", sections: ["usage_summary"],
+                                          format: "csv", includeCharts: true, periodDays: 7, version: 1, createdByKeyId: "k",
+                                          createdAtMillis: 1, updatedAtMillis: 1)
+        try store.apply(.createReportTemplate(record))
+        #expect(throws: SettingsError.self) { try store.apply(.createReportTemplate(record)) }
+        record.version = 3
+        #expect(throws: SettingsError(.templateConflict, "template 'tpl_1' is at version 1; an update must carry version 2")) {
+            try store.apply(.updateReportTemplate(record))
+        }
+        record.version = 2
+        try store.apply(.updateReportTemplate(record))
     }
 
     @Test("the jobs table comes from the migration named v3-report-jobs, right after v2-tenant-time-zones")
