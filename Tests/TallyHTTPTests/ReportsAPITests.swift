@@ -170,6 +170,12 @@ struct ReportsAPITests {
             let other = try await generateReport(server, key: server.admin, #"{"type":"usage","format":"csv","user_id":"t2","period_days":7}"#)
             _ = try await awaitReport(server, own)
             _ = try await awaitReport(server, other)
+            func makeTemplate(_ tenant: String) async throws -> String {
+                let reply = try await exchange(server, "POST", "api/v1/reports/templates", key: server.admin,
+                                               body: #"{"name":"m","type":"usage","user_id":"\#(tenant)"}"#)
+                return try #require(try reply.object()["template_id"] as? String)
+            }
+            let ownTemplate = try await makeTemplate("t1"), otherTemplate = try await makeTemplate("t2")
             func rank(_ role: ApiKey.Role) -> Int { [.reportViewer: 0, .reportCreator: 1, .reportAdmin: 2, .admin: 3][role]! }
             var cases = 0
             for role in ApiKey.Role.allCases {
@@ -180,7 +186,7 @@ struct ReportsAPITests {
                         let tenant = ownTenant ? "t1" : "t2"
                         let visible = platform || ownTenant
                         let reads = visible ? 200 : 404
-                        let expectations: [(String, String, String?, Int)] = [
+                        var expectations: [(String, String, String?, Int)] = [
                             ("GET", "api/v1/reports/\(id)", nil, reads),
                             ("GET", "api/v1/reports/\(id)/status", nil, reads),
                             ("GET", "api/v1/reports/\(id)/download", nil, reads),
@@ -190,6 +196,16 @@ struct ReportsAPITests {
                              rank(role) < 1 ? 403 : visible ? 202 : 403),
                             ("POST", "api/v1/reports/generate", #"{"type":"compliance","user_id":"\#(tenant)"}"#,
                              rank(role) < 2 ? 403 : visible ? 400 : 403),
+                        ]
+                        let templateId = ownTenant ? ownTemplate : otherTemplate
+                        let manage = rank(role) < 2 ? 403 : visible ? 200 : 404
+                        let disposable = try await makeTemplate(tenant)
+                        expectations += [
+                            ("GET", "api/v1/reports/templates/\(templateId)", nil, visible ? 200 : 404),
+                            ("POST", "api/v1/reports/templates", #"{"name":"n","type":"usage","user_id":"\#(tenant)"}"#,
+                             rank(role) < 2 ? 403 : visible ? 201 : 403),
+                            ("PUT", "api/v1/reports/templates/\(templateId)", #"{"name":"p","type":"usage"}"#, manage),
+                            ("DELETE", "api/v1/reports/templates/\(disposable)", nil, manage == 200 ? 204 : manage),
                         ]
                         for (method, path, body, status) in expectations {
                             let reply = try await exchange(server, method, path, key: key, body: body)
@@ -209,8 +225,8 @@ struct ReportsAPITests {
             let listed = try await exchange(server, "GET", "api/v1/reports?limit=100", key: server.tenantKeys[.reportViewer]!).object()
             #expect((listed["items"] as? [[String: Any]])?.allSatisfy { $0["user_id"] as? String == "t1" } == true)
             #expect(listed["limit"] as? Int == 100 && listed["offset"] as? Int == 0 && (listed["total"] as? Int ?? 0) > 0)
-            print("report role matrix: \(cases) cases (8 endpoints × 4 roles × tenant and platform keys × own and other tenant)")
-            #expect(cases == 4 * 2 * 2 * 8)
+            print("report role matrix: \(cases) cases (12 requests: the 11 report and template endpoints, generate as usage and as compliance; × 4 roles × tenant and platform keys × own and other tenant)")
+            #expect(cases == 4 * 2 * 2 * 12)
         }
     }
 
