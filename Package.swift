@@ -63,6 +63,19 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        /// Report documents and their renderers: pure code that turns rollup readings into a
+        /// document of sections (KPIs, series, tables, heat maps) and renders it as JSON, CSV or HTML.
+        .target(name: "TallyReports", dependencies: ["TallyDomain"]),
+        /// The report job runner: the worker pool that builds, renders and durably writes the
+        /// reports the settings store's jobs ask for, as a service of `tally serve`.
+        .target(
+            name: "TallyReportJobs",
+            dependencies: [
+                "TallyDomain", "TallyReports", "TallySettings", "TallyStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
             name: "TallyIngest",
@@ -78,7 +91,7 @@ let package = Package(
         .target(
             name: "TallyHTTP",
             dependencies: [
-                "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics",
+                "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "TallyCLI",
             dependencies: [
-                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP", "TallyMetrics",
+                "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP", "TallyMetrics", "TallyReportJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,6 +110,7 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
+        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyStoreTests",
             // GRDB: the transplant tests corrupt stores with plain SQL.
@@ -109,7 +123,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyHTTPTests",
-            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", "TallyMetrics", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyTestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "TallyIntegrationTests",

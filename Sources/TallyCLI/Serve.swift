@@ -8,6 +8,7 @@ import TallyHTTP
 import TallyIngest
 import TallyKafka
 import TallyMetrics
+import TallyReportJobs
 import TallySettings
 import TallyStore
 
@@ -64,6 +65,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Keep this many snapshots in <data-dir>/snapshots, deleting the oldest tally-*.sqlite beyond it (env TALLY_SNAPSHOT_KEEP).")
     var snapshotKeep: Int = Int(environment("TALLY_SNAPSHOT_KEEP", "24")) ?? 24
 
+    @Option(help: "Report jobs run at once by the in-process worker pool of the Reports API (env TALLY_REPORT_WORKERS).")
+    var reportWorkers: Int = Int(environment("TALLY_REPORT_WORKERS", "2")) ?? 2
+
+    @Option(help: "Pending report jobs accepted at most; POST /api/v1/reports/generate answers 429 queue_full with Retry-After beyond it (env TALLY_REPORT_QUEUE).")
+    var reportQueue: Int = Int(environment("TALLY_REPORT_QUEUE", "1000")) ?? 1000
+
+    @Option(help: ArgumentHelp(
+        "A report job still running after DURATION fails with a timeout error, e.g. 90s, 10m, 1h (env TALLY_REPORT_TIMEOUT).",
+        valueName: "duration"))
+    var reportTimeout: String = environment("TALLY_REPORT_TIMEOUT", "10m")
+
     func validate() throws {
         guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
         if let metricsHttp, HostPort(metricsHttp) == nil { throw ValidationError("--metrics-http must be host:port, e.g. 127.0.0.1:9464") }
@@ -73,6 +85,11 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard SnapshotInterval(snapshotEvery) != nil else { throw ValidationError("--snapshot-every must be off or a whole number with a unit s, m, h or d, e.g. 30s, 15m, 1h") }
         guard (1...10_000).contains(snapshotKeep) else { throw ValidationError("--snapshot-keep must be from 1 to 10000") }
+        guard (1...64).contains(reportWorkers) else { throw ValidationError("--report-workers must be from 1 to 64") }
+        guard (1...1_000_000).contains(reportQueue) else { throw ValidationError("--report-queue must be from 1 to 1000000") }
+        guard SnapshotInterval(reportTimeout)?.duration != nil else {
+            throw ValidationError("--report-timeout must be a whole number with a unit s, m, h or d, e.g. 90s, 10m")
+        }
     }
 
     func run() async throws {
@@ -117,6 +134,12 @@ struct Serve: AsyncParsableCommand {
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) }, metrics: metrics.ingest)
         let reconciler = makeReconciler(settings: settings, stores: stores, logger: logger)
+        // Report jobs left pending or running by an earlier process run again from here.
+        let reportJobs = ReportJobRunner(
+            configuration: ReportJobConfiguration(
+                workers: reportWorkers, queueLimit: reportQueue, timeout: SnapshotInterval(reportTimeout)?.duration ?? .seconds(600),
+                directory: ReportJobConfiguration.directory(in: store.dataDirectory)),
+            settings: settings, stores: stores, logger: logger)
         let address = HostPort(http)!
         let kafka = self.kafka
         let app = TallyApplication.build(
@@ -135,10 +158,13 @@ struct Serve: AsyncParsableCommand {
                     return missing.map { .incomplete($0) } ?? .complete
                 },
                 progress: { reconciler.progress($0) }),
-            metrics: metrics, servesMetrics: metricsHttp == nil,
+            metrics: metrics, servesMetrics: metricsHttp == nil, reportJobs: reportJobs,
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
-        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: reconciler), .init(service: app)]
+        // Report workers stop after HTTP (no new jobs) and before ingest; a job cut short runs again at the next start.
+        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ingest), .init(service: reconciler), .init(service: reportJobs), .init(service: app),
+        ]
         if let metricsAddress = metricsHttp.flatMap(HostPort.init) {
             members.append(.init(service: TallyApplication.buildMetrics(
                 metrics, ingestStatus: { ingest.status }, host: metricsAddress.host, port: metricsAddress.port, logger: logger,

@@ -5,13 +5,16 @@ public struct ReportWindow: Sendable, Equatable {
     /// The allowed range of `periodDays`.
     public static let periodDaysRange = 1...365
     public static let defaultPeriodDays = 30
+    /// The longest window any caller may build: the Reports API covers up to a leap year of
+    /// explicit dates, while the fetch routes' `periodDays` stays within `periodDaysRange`.
+    public static let longestPeriodDays = 366
 
     public let periodDays: Int
     /// The last day of the period, inclusive.
     public let end: Day
 
     public init(periodDays: Int, end: Day) {
-        precondition(Self.periodDaysRange.contains(periodDays), "periodDays out of range")
+        precondition((1...Self.longestPeriodDays).contains(periodDays), "periodDays out of range")
         self.periodDays = periodDays
         self.end = end
     }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import TallyDomain
 import TallyMetrics
+import TallyReportJobs
 import TallySettings
 import TallyStore
 
@@ -14,11 +15,12 @@ public enum TallyApplication {
     ///   - today: today in UTC, the default end of UTC tenants' periods (pinned by tests).
     ///   - nowMillis: the current instant, whose local day ends zoned tenants' default periods.
     ///   - metrics: counts requests; with `servesMetrics`, `GET /metrics` answers here too.
+    ///   - reportJobs: the runner of the Reports API's jobs; without one, `/api/v1/reports` is not served.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                                    nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                                    tenantZones: TenantZoneSupport = TenantZoneSupport(),
-                                   metrics: TallyMetrics? = nil, servesMetrics: Bool = true) -> Router<TallyRequestContext> {
+                                   metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil) -> Router<TallyRequestContext> {
         let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
         if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics.http)) }
@@ -34,6 +36,11 @@ public enum TallyApplication {
         TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
         KeysController(settings: settings).addRoutes(to: api)
         AuditController(settings: settings).addRoutes(to: api)
+        if let reportJobs {
+            ReportJobsController(stores: stores, settings: settings, runner: reportJobs, today: today, nowMillis: nowMillis)
+                .addRoutes(to: api, rollupReads: rollupReads)
+            ReportTemplatesController(settings: settings, nowMillis: nowMillis).addRoutes(to: api)
+        }
         return router
     }
 
@@ -41,9 +48,10 @@ public enum TallyApplication {
     public static func build(store: TallyStore, settings: SettingsStore, host: String, port: Int, logger: Logger,
                              ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
+                             reportJobs: ReportJobRunner? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         build(stores: StoreHolder(store), settings: settings, host: host, port: port, logger: logger, ingestStatus: ingestStatus, today: today,
-              onServerRunning: onServerRunning)
+              reportJobs: reportJobs, onServerRunning: onServerRunning)
     }
 
     /// The HTTP server as a service, listening on `host:port` (port 0 picks a free one), over
@@ -53,11 +61,11 @@ public enum TallyApplication {
                              today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                              nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                              tenantZones: TenantZoneSupport = TenantZoneSupport(),
-                             metrics: TallyMetrics? = nil, servesMetrics: Bool = true,
+                             metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
-                                tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics),
+                                tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics, reportJobs: reportJobs),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -36,6 +36,22 @@ public enum SettingsCommand: Sendable, Equatable {
     /// same commands in the same order holds the same chain. Fields: `atMillis`, `actorId`,
     /// `actorName`, `actorRole`, `userId`, `action`, `target`, `outcome`, `requestId`, `remoteAddress`.
     case appendAudit(AuditEntry)
+    /// Accepts a report job in state `pending`, with everything decided about it.
+    case createReportJob(ReportJob.Request)
+    /// Starts a pending job, or starts again one left `running` by a process that stopped.
+    case startReportJob(id: String, startedAtMillis: Int64)
+    /// Records a running job's file, written and renamed into place before this is applied.
+    case completeReportJob(ReportJob.Completion)
+    /// Fails a pending or running job, keeping the reason.
+    case failReportJob(id: String, failedAtMillis: Int64, error: String)
+    /// Removes a job's record (its file is removed after).
+    case deleteReportJob(id: String, deletedAtMillis: Int64)
+    /// Creates a custom report template at version 1.
+    case createReportTemplate(ReportTemplateRecord)
+    /// Replaces a custom template; its `version` must be the stored one + 1.
+    case updateReportTemplate(ReportTemplateRecord)
+    /// Removes a custom template.
+    case deleteReportTemplate(id: String, deletedAtMillis: Int64)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -44,6 +60,14 @@ public enum SettingsCommand: Sendable, Equatable {
         case .revokeKey: Kind.revokeKey.rawValue
         case .setTenantTimeZone: Kind.setTenantTimeZone.rawValue
         case .appendAudit: Kind.appendAudit.rawValue
+        case .createReportJob: Kind.createReportJob.rawValue
+        case .startReportJob: Kind.startReportJob.rawValue
+        case .completeReportJob: Kind.completeReportJob.rawValue
+        case .failReportJob: Kind.failReportJob.rawValue
+        case .deleteReportJob: Kind.deleteReportJob.rawValue
+        case .createReportTemplate: Kind.createReportTemplate.rawValue
+        case .updateReportTemplate: Kind.updateReportTemplate.rawValue
+        case .deleteReportTemplate: Kind.deleteReportTemplate.rawValue
         }
     }
 
@@ -68,11 +92,17 @@ public enum SettingsCommand: Sendable, Equatable {
         case revokeKey
         case setTenantTimeZone
         case appendAudit
+        case createReportJob, startReportJob, completeReportJob, failReportJob, deleteReportJob
+        case createReportTemplate, updateReportTemplate, deleteReportTemplate
     }
 
-    private enum CodingKeys: String, CodingKey {
+    /// Internal so that the report jobs' fields (`SettingsCommand+ReportJobs.swift`) share it.
+    enum CodingKeys: String, CodingKey {
         case type, keyId, name, role, userId, secretSha256, createdAtMillis, revokedAtMillis, timeZone, rebucketFrom, setAtMillis
         case atMillis, actorId, actorName, actorRole, action, target, outcome, requestId, remoteAddress
+        case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
+        case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
+        case error, deletedAtMillis, description, periodDays, updatedAtMillis
     }
 
     private static let encoder: JSONEncoder = {
@@ -127,6 +157,10 @@ extension SettingsCommand: Codable {
             let remoteAddress = try container.decodeIfPresent(String.self, forKey: .remoteAddress)
             self = .appendAudit(AuditEntry(atMillis: atMillis, actor: actor, userId: userId, action: action, target: target,
                                            outcome: outcome, requestId: requestId, remoteAddress: remoteAddress))
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            self = try Self.decodeReportJobCommand(from: container)
+        case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
+            self = try Self.decodeReportTemplateCommand(from: container)
         }
     }
 
@@ -163,6 +197,10 @@ extension SettingsCommand: Codable {
             try container.encode(entry.outcome, forKey: .outcome)
             try container.encodeIfPresent(entry.requestId, forKey: .requestId)
             try container.encodeIfPresent(entry.remoteAddress, forKey: .remoteAddress)
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try encodeReportJobCommand(into: &container)
+        case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
+            try encodeReportTemplateCommand(into: &container)
         }
     }
 }

@@ -17,6 +17,16 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
         case keyNotFound = "key_not_found"
         /// The key was revoked before; revoking is not repeated, so the first time stays on record.
         case keyAlreadyRevoked = "key_already_revoked"
+        /// A report job with this id exists already.
+        case reportJobExists = "report_job_exists"
+        /// No report job has this id.
+        case reportNotFound = "report_not_found"
+        /// The job is not in a state the command applies to (completing a pending job, failing a completed one).
+        case reportJobState = "report_job_state"
+        /// No custom template has this id.
+        case templateNotFound = "template_not_found"
+        /// A template with this id exists already, or an update's version is not the stored one + 1.
+        case templateConflict = "template_conflict"
     }
 
     public var code: Code

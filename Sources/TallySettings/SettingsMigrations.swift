@@ -48,9 +48,47 @@ enum SettingsMigrations {
                 );
                 """)
         }
-        // v3 is the report jobs' (registered before this one once merged). GRDB runs every
-        // migration not yet applied, by name, in registration order, so a file that ran v4 before
-        // v3 existed still gets v3 on its next open.
+        migrator.registerMigration("v3-report-jobs") { db in
+            try db.execute(sql: """
+                -- Report jobs as the report job commands left them. request is the createReportJob
+                -- fields as JSON (sections, dates, zone, slice, template); the columns beside it are
+                -- what lists filter and sort on, and what the runner updates. A row is deleted by
+                -- deleteReportJob; its file in <data-dir>/reports goes after.
+                CREATE TABLE report_jobs (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    completed_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    file_name TEXT,
+                    size_bytes INTEGER,
+                    sha256 TEXT,
+                    data_as_of TEXT,
+                    error TEXT
+                );
+                CREATE INDEX report_jobs_by_tenant ON report_jobs (user_id, created_at);
+                CREATE INDEX report_jobs_by_state ON report_jobs (state, created_at);
+                -- Custom report templates (createReportTemplate, updateReportTemplate); user_id NULL
+                -- for a platform template. body holds the sections and defaults as JSON.
+                CREATE TABLE report_templates (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT,
+                    name TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+        // GRDB runs every migration not yet applied, by name, in registration order, so a file
+        // that ran v4 before v3 was registered still gets v3 on its next open.
         migrator.registerMigration("v4-audit-log") { db in
             try db.execute(sql: """
                 -- The tamper-evident audit log (appendAudit commands). seq runs 1, 2, 3, … without

@@ -93,6 +93,10 @@ extension SettingsStore {
                 """, arguments: [userId, timeZone, rebucketFrom, setAtMillis])
         case let .appendAudit(entry):
             try appendAuditEntry(entry, in: db)
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try executeReportJobCommand(command, in: db)
+        case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
+            try executeReportTemplateCommand(command, in: db)
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -127,6 +131,15 @@ extension SettingsStore {
             guard !entry.actor.id.isEmpty, !entry.action.rawValue.isEmpty, !entry.outcome.isEmpty else {
                 throw SettingsError(.invalidCommand, "an audit entry needs an actor, an action and an outcome")
             }
+        case .createReportJob, .startReportJob, .completeReportJob, .failReportJob, .deleteReportJob:
+            try validateReportJobCommand(command)
+        case .createReportTemplate(let record), .updateReportTemplate(let record):
+            guard Identifier.isValid(record.id), record.userId.map(Identifier.isValid) ?? true, !record.name.isEmpty, !record.sections.isEmpty,
+                  record.version >= 1, (1...366).contains(record.periodDays) else {
+                throw SettingsError(.invalidCommand, "a report template needs an id, a name, sections, a version from 1 and period days from 1 to 366")
+            }
+        case .deleteReportTemplate(let id, _):
+            guard Identifier.isValid(id) else { throw SettingsError(.invalidCommand, "a template id must be 1 to 128 characters without control characters") }
         }
     }
 

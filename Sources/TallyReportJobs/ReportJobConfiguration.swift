@@ -1,0 +1,24 @@
+/// How the report job runner is bounded. `tally serve` fills it from its flags.
+public struct ReportJobConfiguration: Sendable {
+    /// Jobs run at once (`--report-workers`, env TALLY_REPORT_WORKERS, default 2).
+    public var workers: Int
+    /// Pending jobs accepted at most; past it, generate answers 429 `queue_full`
+    /// (`--report-queue`, env TALLY_REPORT_QUEUE, default 1000).
+    public var queueLimit: Int
+    /// A job running longer fails with a timeout (`--report-timeout`, env TALLY_REPORT_TIMEOUT, default 10 min).
+    public var timeout: Duration
+    /// Where report files are written: `<data-dir>/reports`.
+    public var directory: String
+
+    public init(workers: Int = 2, queueLimit: Int = 1000, timeout: Duration = .seconds(600), directory: String) {
+        self.workers = workers
+        self.queueLimit = queueLimit
+        self.timeout = timeout
+        self.directory = directory
+    }
+
+    /// `<dataDirectory>/reports`.
+    public static func directory(in dataDirectory: String) -> String {
+        dataDirectory.hasSuffix("/") ? dataDirectory + "reports" : dataDirectory + "/reports"
+    }
+}

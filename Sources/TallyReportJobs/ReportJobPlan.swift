@@ -1,0 +1,39 @@
+import TallyDomain
+import TallyReports
+import TallySettings
+
+/// A stored job's request read back as what to build and how to render it. The request was
+/// validated when it was accepted; reading it again guards against a job written by another
+/// version naming something this one does not know.
+struct ReportJobPlan: Sendable {
+    var spec: ReportSpec
+    var renderer: any ReportRenderer
+    var includeCharts: Bool
+
+    init(_ request: ReportJob.Request) throws {
+        guard let type = ReportType(rawValue: request.type) else { throw ReportJobFailure("unknown report type '\(request.type)'") }
+        guard let format = ReportFormat(rawValue: request.format) else { throw ReportJobFailure("unknown format '\(request.format)'") }
+        guard let renderer = format.renderer else { throw ReportJobFailure("the \(format.rawValue) format is not available yet") }
+        let sections = try request.sections.map { name in
+            guard let section = SectionName(rawValue: name) else { throw ReportJobFailure("unknown section '\(name)'") }
+            if let reason = section.unavailableReason { throw ReportJobFailure(reason) }
+            return section
+        }
+        guard let start = Day(iso: request.startDate), let end = Day(iso: request.endDate), start <= end,
+              Int(end.number - start.number) < ReportSpec.maximumDays else {
+            throw ReportJobFailure("invalid period \(request.startDate) to \(request.endDate)")
+        }
+        let slice: (dimension: RollupScope.Dimension, value: String)? =
+            request.botId.map { (.botId, $0) } ?? request.channel.map { (.channel, $0) }
+        spec = ReportSpec(type: type, title: request.title, sections: sections, tenant: request.userId, slice: slice, start: start, end: end,
+                          timeZone: request.timeZone)
+        self.renderer = renderer
+        includeCharts = request.includeCharts
+    }
+}
+
+/// Why a job failed: the text kept as the job's `error`.
+struct ReportJobFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
