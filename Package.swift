@@ -45,7 +45,12 @@ let package = Package(
         /// with offsets, report queries, dead letters.
         .target(
             name: "TallyStore",
-            dependencies: ["TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TallyDomain", "TallySQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C interface, which GRDB ships as a system-library target: the ingest
+                // writer binds its per-event statements directly (see `RawStatement`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         /// The settings store: user-made state that no replay can rebuild (API keys today), changed
         /// only by applying command values, each kept in a numbered log.

@@ -31,19 +31,11 @@ enum ConversationRows {
 
     /// Every stored part of one conversation, by day of its events.
     static func parts(tenant: String, conversation: String, db: Database) throws -> [Day: ConversationState] {
-        let statement = try db.cachedStatement(sql: "SELECT day, \(stateColumns) FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
-        var parts: [Day: ConversationState] = [:]
-        let rows = try Row.fetchCursor(statement, arguments: [tenant, conversation])
-        while let row = try rows.next() { parts[Day(number: row[0])] = try state(row, at: 1) }
-        return parts
+        try ConversationPartStatements(db).parts(tenant: tenant, conversation: conversation)
     }
 
     static func savePart(_ state: ConversationState, tenant: String, conversation: String, day: Day, db: Database) throws {
-        let placeholders = Array(repeating: "?", count: 3 + stateColumnCount).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(stateColumns)) VALUES (\(placeholders))
-            """)
-        try statement.execute(arguments: StatementArguments([tenant, conversation, day.number] + stateValues(state)))
+        try ConversationPartStatements(db).save(state, tenant: tenant, conversation: conversation, day: day)
     }
 
     /// The whole conversation's state: its parts merged (nil without any).
@@ -67,11 +59,16 @@ enum ConversationRows {
     @discardableResult
     static func addMetrics(_ delta: ConversationDayMetrics, tenant: String, day: Day, db: Database) throws -> Bool {
         guard !delta.isEmpty else { return false }
-        let select = try db.cachedStatement(sql: "SELECT \(metricsColumns) FROM conversation_metrics WHERE tenant = ? AND day = ?")
-        var metrics = try Row.fetchOne(select, arguments: [tenant, day.number]).map { try self.metrics($0, at: 0) } ?? ConversationDayMetrics()
+        var metrics = try storedMetrics(tenant: tenant, day: day, db: db)
         metrics.add(delta)
         try saveMetrics(metrics, tenant: tenant, day: day, db: db)
         return true
+    }
+
+    /// A tenant-day's stored metrics (empty without a row).
+    static func storedMetrics(tenant: String, day: Day, db: Database) throws -> ConversationDayMetrics {
+        let select = try db.cachedStatement(sql: "SELECT \(metricsColumns) FROM conversation_metrics WHERE tenant = ? AND day = ?")
+        return try Row.fetchOne(select, arguments: [tenant, day.number]).map { try self.metrics($0, at: 0) } ?? ConversationDayMetrics()
     }
 
     /// Writes a tenant-day's metrics, or deletes its row when nothing counts there.
@@ -100,8 +97,8 @@ enum ConversationRows {
         return bytes
     }
 
-    static func decodeInstants(_ data: Data) throws -> [Int64] {
-        var reader = VarintCoding.Reader(data)
+    static func decodeInstants(_ bytes: some Collection<UInt8>) throws -> [Int64] {
+        var reader = VarintCoding.Reader(bytes)
         var instants: [Int64] = []
         var previous: Int64 = 0
         do {

@@ -27,15 +27,21 @@ final class OrdinalCache: @unchecked Sendable {
     private var members: [Key: Entry] = [:]
     private var sequences: [SequenceKey: UInt32] = [:]
     private var dataVersion: Int64?
+    private var generation = 0
     /// Bounds memory: past this many members the cache starts afresh.
     private let capacity = 4_000_000
 
     func member(_ key: Key) -> Entry? { lock.withLock { members[key] } }
     func sequence(_ key: SequenceKey) -> UInt32? { lock.withLock { sequences[key] } }
 
-    /// Publishes what a committed batch learned.
-    func publish(members staged: [Key: Entry], sequences stagedSequences: [SequenceKey: UInt32]) {
+    /// Counts resets; a batch reads it inside its transaction and publishes only if no reset came
+    /// between (a transplant committed after the batch must not see the batch's ordinals put back).
+    var currentGeneration: Int { lock.withLock { generation } }
+
+    /// Publishes what a committed batch learned, unless the cache was reset since `generation`.
+    func publish(members staged: [Key: Entry], sequences stagedSequences: [SequenceKey: UInt32], generation stagedGeneration: Int) {
         lock.withLock {
+            guard generation == stagedGeneration else { return }
             if members.count + staged.count > capacity { members.removeAll(keepingCapacity: true) }
             members.merge(staged) { _, new in new }
             sequences.merge(stagedSequences) { _, new in new }
@@ -55,6 +61,7 @@ final class OrdinalCache: @unchecked Sendable {
         lock.withLock {
             members.removeAll()
             sequences.removeAll()
+            generation += 1
         }
     }
 }

@@ -14,20 +14,24 @@ extension TallyStore {
     public func apply(_ batch: IngestBatch, dedupeDays: Int = 0) throws(StoreError) -> ApplyOutcome {
         guard !batch.isEmpty else { return ApplyOutcome() }
         var staged = StagedOrdinals()
+        var ordinalGeneration = 0
         let outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
+            // Read inside the transaction: a reset by a later writer makes this batch's publish a no-op.
+            ordinalGeneration = self.ordinalCache.currentGeneration
             // The store's clocks decide each tenant's days; a delta folded with others is folded again.
             let clocks = self.tenantClocks
             let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, clocks: clocks, db: db) : batch.events
             let folded = batch.delta.flatMap { $0.clocks == clocks ? $0 : nil }
             let delta = fresh.count == batch.events.count ? folded ?? RollupDelta(folding: fresh, clocks: clocks) : RollupDelta(folding: fresh, clocks: clocks)
             var counters = delta.counters
-            try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, db: db)
+            let members = try MemberStatements(db)
+            try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, statements: members)
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
             try self.applyConversations(delta.conversations, clocks: clocks, db: db)
-            try self.applyMembers(delta.members, staged: &staged, db: db)
+            try self.applyMembers(delta.members, staged: &staged, statements: members, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
             try self.saveOffsets(batch.offsets, db: db)
@@ -36,7 +40,7 @@ extension TallyStore {
             if duplicates > 0 { try self.addToTotal("duplicates", duplicates, db: db) }
             return ApplyOutcome(counted: fresh.count, duplicates: duplicates)
         }
-        ordinalCache.publish(members: staged.members, sequences: staged.sequences)
+        ordinalCache.publish(members: staged.members, sequences: staged.sequences, generation: ordinalGeneration)
         return outcome
     }
 
@@ -60,7 +64,7 @@ extension TallyStore {
     /// is returned as it came; only a batch with duplicates is filtered.
     private func firstSightings(of batch: IngestBatch, windowMillis: Int64, clocks: TenantClocks, db: Database) throws -> [Event] {
         let events = batch.events
-        let upsert = try db.cachedStatement(sql: """
+        let upsert = try RawStatement(db, """
             INSERT INTO seen_event_ids (tenant, event_id, event_day, seen_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant, event_id) DO UPDATE SET event_day = excluded.event_day, seen_at = excluded.seen_at
                 WHERE excluded.seen_at - seen_event_ids.seen_at > ?
@@ -69,7 +73,12 @@ extension TallyStore {
         var seenBefore: [Int] = []
         for index in events.indices {
             let seenAt = batch.seenAtMillis.isEmpty ? now : batch.seenAtMillis[index]
-            try upsert.execute(arguments: [events[index].userId, events[index].id, clocks.day(of: events[index]).number, seenAt, windowMillis])
+            upsert.bind(1, events[index].userId)
+            upsert.bind(2, events[index].id)
+            upsert.bind(3, Int64(clocks.day(of: events[index]).number))
+            upsert.bind(4, seenAt)
+            upsert.bind(5, windowMillis)
+            try upsert.run()
             if db.changesCount == 0 { seenBefore.append(index) }
         }
         guard !seenBefore.isEmpty else { return events }
@@ -109,17 +118,16 @@ extension TallyStore {
     /// Resolves each contact's ordinal and moves its first-seen day earlier when a late event
     /// shows it; Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
     private func applyFirstSeen(_ firstSeen: [RollupDelta.TenantContact: Day], counters: inout [RollupDelta.TenantDay: DailyCounters],
-                                staged: inout StagedOrdinals, db: Database) throws {
+                                staged: inout StagedOrdinals, statements: MemberStatements) throws {
         for (contact, day) in firstSeen {
             let key = OrdinalCache.Key(tenant: contact.tenant, kind: .contact, member: contact.contact)
-            if let known = try lookup(key, staged: staged, db: db) {
+            if let known = try lookup(key, staged: staged, statements: statements) {
                 guard day.number < known.firstDay else { continue }
-                try db.cachedStatement(sql: "UPDATE members SET first_day = ? WHERE tenant = ? AND kind = ? AND member_id = ?")
-                    .execute(arguments: [day.number, key.tenant, key.kind.rawValue, key.member])
+                try statements.moveFirstDay(key, to: day)
                 staged.members[key] = .init(ordinal: known.ordinal, firstDay: day.number)
                 counters[.init(tenant: contact.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
             } else {
-                _ = try insertMember(key, day: day, staged: &staged, db: db)
+                _ = try insertMember(key, day: day, staged: &staged, statements: statements)
             }
             counters[.init(tenant: contact.tenant, day: day), default: DailyCounters()].newContacts += 1
         }
@@ -180,50 +188,49 @@ extension TallyStore {
     }
 
     /// Adds members to their daily bitmaps, one read-modify-write per (tenant, set, day).
-    private func applyMembers(_ members: [RollupDelta.SetKey: Set<String>], staged: inout StagedOrdinals, db: Database) throws {
-        let select = try db.cachedStatement(sql: "SELECT bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day = ?")
-        let upsert = try db.cachedStatement(sql: """
+    private func applyMembers(_ members: [RollupDelta.SetKey: Set<String>], staged: inout StagedOrdinals, statements: MemberStatements,
+                              db: Database) throws {
+        let select = try RawStatement(db, "SELECT bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day = ?")
+        let upsert = try RawStatement(db, """
             INSERT INTO daily_bitmaps (tenant, set_kind, day, cardinality, bitmap) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant, set_kind, day) DO UPDATE SET cardinality = excluded.cardinality, bitmap = excluded.bitmap
             """)
         for (setKey, ids) in members {
             var bitmap = OrdinalBitmap()
-            if let data = try Data.fetchOne(select, arguments: [setKey.tenant, setKey.set.rawValue, setKey.day.number]) {
-                bitmap = try OrdinalBitmap(serialized: data)
+            select.bind(1, setKey.tenant)
+            select.bind(2, Int64(setKey.set.rawValue))
+            select.bind(3, Int64(setKey.day.number))
+            if try select.next() {
+                defer { select.reset() }
+                bitmap = try OrdinalBitmap(serialized: select.bytes(0) ?? [])
             }
             var changed = false
             for id in ids {
                 let key = OrdinalCache.Key(tenant: setKey.tenant, kind: setKey.set.memberKind, member: id)
-                let ordinal = try lookup(key, staged: staged, db: db)?.ordinal
-                    ?? insertMember(key, day: setKey.day, staged: &staged, db: db)
+                let ordinal = try lookup(key, staged: staged, statements: statements)?.ordinal
+                    ?? insertMember(key, day: setKey.day, staged: &staged, statements: statements)
                 if bitmap.insert(ordinal) { changed = true }
             }
             if changed {
-                try upsert.execute(arguments: [setKey.tenant, setKey.set.rawValue, setKey.day.number, bitmap.count, Data(bitmap.serialized())])
+                upsert.bind(1, setKey.tenant)
+                upsert.bind(2, Int64(setKey.set.rawValue))
+                upsert.bind(3, Int64(setKey.day.number))
+                upsert.bind(4, Int64(bitmap.count))
+                upsert.bind(5, bytes: bitmap.serialized())
+                try upsert.run()
             }
         }
     }
 
-    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, db: Database) throws -> OrdinalCache.Entry? {
+    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
         if let entry = staged.members[key] ?? ordinalCache.member(key) { return entry }
-        let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT ordinal, first_day FROM members WHERE tenant = ? AND kind = ? AND member_id = ?"),
-            arguments: [key.tenant, key.kind.rawValue, key.member])
-        guard let row else { return nil }
-        return OrdinalCache.Entry(ordinal: UInt32(row[0] as Int64), firstDay: Int32(row[1] as Int64))
+        return try statements.entry(key)
     }
 
-    private func insertMember(_ key: OrdinalCache.Key, day: Day, staged: inout StagedOrdinals, db: Database) throws -> UInt32 {
+    private func insertMember(_ key: OrdinalCache.Key, day: Day, staged: inout StagedOrdinals, statements: MemberStatements) throws -> UInt32 {
         let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
-        var next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey)
-        if next == nil {
-            next = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT next_ordinal FROM member_sequences WHERE tenant = ? AND kind = ?"),
-                arguments: [key.tenant, key.kind.rawValue]).map { UInt32($0) } ?? 0
-        }
-        let ordinal = next!
-        try db.cachedStatement(sql: "INSERT INTO members (tenant, kind, member_id, ordinal, first_day) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [key.tenant, key.kind.rawValue, key.member, ordinal, day.number])
+        let ordinal = try staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey) ?? statements.nextOrdinal(sequenceKey)
+        try statements.insert(key, ordinal: ordinal, firstDay: day)
         staged.sequences[sequenceKey] = ordinal + 1
         staged.members[key] = .init(ordinal: ordinal, firstDay: day.number)
         return ordinal

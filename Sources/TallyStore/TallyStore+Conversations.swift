@@ -24,13 +24,14 @@ extension TallyStore {
             byConversation[TenantConversation(tenant: key.tenant, conversation: key.conversation), default: []].append((key.day, state))
         }
         var deltas: [RollupDelta.TenantDay: ConversationDayMetrics] = [:]
+        let statements = try ConversationPartStatements(db)
         for (key, batchParts) in byConversation {
-            var parts = try ConversationRows.parts(tenant: key.tenant, conversation: key.conversation, db: db)
+            var parts = try statements.parts(tenant: key.tenant, conversation: key.conversation)
             let old = ConversationRows.merged(parts.values)
             for (day, state) in batchParts {
                 let part = parts[day].map { $0.merging(state) } ?? state
                 parts[day] = part
-                try ConversationRows.savePart(part, tenant: key.tenant, conversation: key.conversation, day: day, db: db)
+                try statements.save(part, tenant: key.tenant, conversation: key.conversation, day: day)
             }
             let new = ConversationRows.merged(parts.values)!
             // A conversation counts in the local day of its start, on its tenant's clock.

@@ -31,6 +31,9 @@ extension TallyStore {
         if let tenant = scope.tenant { clocks.set(rebuilt.clock(forTenant: tenant), forTenant: tenant) }
         defer { ordinalCache.reset() }
         let outside = try write { db in
+            // Inside the transaction too, so that a batch committed just before cannot publish
+            // ordinals of the rows replaced here (see `OrdinalCache.currentGeneration`).
+            self.ordinalCache.reset()
             if let tenant = scope.tenant { try Self.saveZone(tenant, rebuiltZones[tenant], db: db) }
             var tenants = rebuiltTenants.filter(scope.contains(tenant:))
             if let tenant = scope.tenant {
