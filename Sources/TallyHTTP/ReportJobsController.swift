@@ -65,7 +65,7 @@ struct ReportJobsController {
             channel: input.slice?.dimension == .channel ? input.slice?.value : nil,
             includeCharts: input.includeCharts, templateId: input.templateId, templateVersion: input.templateVersion,
             createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis())
-        try await settingsCall { try settings.apply(.createReportJob(job)) }
+        try await settingsCall { try settings.apply(.createReportJob(job), auditing: .reportGenerate, target: id, userId: tenant, context: context) }
         runner.enqueue(id)
         let answer = GenerateAnswer(reportId: id, statusURL: ReportJobView.url(id) + "/status",
                                     omittedSections: input.omitted.isEmpty ? nil : input.omitted.map(\.rawValue))
@@ -122,6 +122,10 @@ struct ReportJobsController {
             throw APIError(.internalServerError, code: "report_file_missing", "report '\(job.id)' has an unknown format")
         }
         let name = "\(Self.slug(job.request.title, fallback: job.request.type))-\(job.request.startDate)-\(job.request.endDate).\(format.fileExtension)"
+        // Every download that sends the file is on the audit log (a 304 sends nothing).
+        if let audit = context.audit {
+            try await settingsCall { try await AuditRecorder(settings: settings).record(.reportDownload, target: job.id, userId: job.request.userId, context: audit) }
+        }
         return Response(status: .ok, headers: [
             .contentType: format.contentType, .contentDisposition: "attachment; filename=\"\(name)\"", .contentLength: String(bytes.count),
             .eTag: etag, .cacheControl: "private, no-cache",
@@ -132,7 +136,10 @@ struct ReportJobsController {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.administer, of: key, to: "deleting a report")
         let job = try await visibleJob(context)
-        try await settingsCall { try settings.apply(.deleteReportJob(id: job.id, deletedAtMillis: nowMillis())) }
+        try await settingsCall {
+            try settings.apply(.deleteReportJob(id: job.id, deletedAtMillis: nowMillis()), auditing: .reportDelete, target: job.id,
+                               userId: job.request.userId, context: context)
+        }
         // The metadata is gone first, so no one is sent to a file that is being removed.
         if let fileName = job.fileName { runner.files.remove(fileName) }
         return Response(status: .noContent)

@@ -47,7 +47,7 @@ struct ReportTemplatesController {
         let now = nowMillis()
         let record = try Self.record(fields, id: "tpl_" + ReportJobsController.randomHex(bytes: 8), owner: owner, version: 1, key: key,
                                      createdAt: now, updatedAt: now)
-        try await Self.call { try settings.apply(.createReportTemplate(record)) }
+        try await Self.call { try settings.apply(.createReportTemplate(record), auditing: .templateCreate, target: record.id, userId: record.userId, context: context) }
         return JSONResponse.make(status: .created, body: ReportTemplate(record))
     }
 
@@ -61,7 +61,7 @@ struct ReportTemplatesController {
         let owner = fields["user_id"] == nil ? stored.userId : try Self.owner(fields, key: key)
         let record = try Self.record(fields, id: id, owner: owner, version: stored.version + 1, key: key, createdAt: stored.createdAtMillis,
                                      updatedAt: nowMillis())
-        try await Self.call { try settings.apply(.updateReportTemplate(record)) }
+        try await Self.call { try settings.apply(.updateReportTemplate(record), auditing: .templateUpdate, target: id, userId: record.userId, context: context) }
         return JSONResponse.make(body: ReportTemplate(record))
     }
 
@@ -70,8 +70,11 @@ struct ReportTemplatesController {
         try ReportPermission.require(.administer, of: key, to: "managing templates")
         let id = context.parameters.get("templateId") ?? ""
         try Self.refuseBuiltIn(id)
-        _ = try await visibleRecord(id, key: key, toChange: true)
-        try await Self.call { try settings.apply(.deleteReportTemplate(id: id, deletedAtMillis: nowMillis())) }
+        let stored = try await visibleRecord(id, key: key, toChange: true)
+        try await Self.call {
+            try settings.apply(.deleteReportTemplate(id: id, deletedAtMillis: nowMillis()), auditing: .templateDelete, target: id, userId: stored.userId,
+                               context: context)
+        }
         return Response(status: .noContent)
     }
 

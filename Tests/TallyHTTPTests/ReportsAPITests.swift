@@ -72,6 +72,33 @@ struct ReportsAPITests {
         }
     }
 
+    @Test("generating, downloading and deleting a report, and changing a template, are on the audit log with the key as actor; a 304 is not")
+    func auditedChanges() async throws {
+        try await withReportServer { server in
+            let creator = server.tenantKeys[.reportCreator]!, admin = server.tenantKeys[.reportAdmin]!
+            let id = try await generateReport(server, key: creator, #"{"type":"usage","format":"json","period_days":7}"#)
+            _ = try await awaitReport(server, id)
+            let download = try await exchange(server, "GET", "api/v1/reports/\(id)/download", key: server.tenantKeys[.reportViewer]!)
+            #expect(download.status == 200)
+            let etag = try #require(download.header("ETag"))
+            #expect(try await exchange(server, "GET", "api/v1/reports/\(id)/download", key: admin, headers: ["If-None-Match": etag]).status == 304)
+            #expect(try await exchange(server, "DELETE", "api/v1/reports/\(id)", key: admin).status == 204)
+            let created = try await exchange(server, "POST", "api/v1/reports/templates", key: admin,
+                                             body: #"{"name":"weekly","type":"usage","sections":["usage_summary"]}"#)
+            #expect(created.status == 201)
+            let template = try #require(try created.object()["template_id"] as? String)
+            #expect(try await exchange(server, "DELETE", "api/v1/reports/templates/\(template)", key: admin).status == 204)
+
+            let entries = try server.settings.auditEntries(AuditQuery(userId: "t1", limit: 100)).items.map(\.entry).reversed()
+            let reports = entries.filter { $0.action.rawValue.hasPrefix("report.") }
+            #expect(reports.map(\.action.rawValue) == ["report.generate", "report.download", "report.delete"])
+            #expect(reports.allSatisfy { $0.target == id && $0.outcome == AuditEntry.success && $0.userId == "t1" })
+            #expect(reports.map(\.actor.name) == ["t1-report_creator", "t1-report_viewer", "t1-report_admin"])
+            #expect(entries.filter { $0.action.rawValue.hasPrefix("template.") }.map(\.action.rawValue) == ["template.create", "template.delete"])
+            #expect(try server.settings.verifyAudit().isIntact)
+        }
+    }
+
     @Test("bad requests get 400 with a stable code, listing the valid values")
     func errors() async throws {
         try await withReportServer { server in
