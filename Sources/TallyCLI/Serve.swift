@@ -76,6 +76,9 @@ struct Serve: AsyncParsableCommand {
         valueName: "duration"))
     var reportTimeout: String = environment("TALLY_REPORT_TIMEOUT", "10m")
 
+    @Option(help: "Delete reports (metadata and file) this many days after they were created, each deletion on the audit log; swept at start and hourly (env TALLY_REPORT_RETENTION_DAYS).")
+    var reportRetentionDays: Int = Int(environment("TALLY_REPORT_RETENTION_DAYS", "90")) ?? 90
+
     func validate() throws {
         guard HostPort(http) != nil else { throw ValidationError("--http must be host:port, e.g. 127.0.0.1:8080") }
         if let metricsHttp, HostPort(metricsHttp) == nil { throw ValidationError("--metrics-http must be host:port, e.g. 127.0.0.1:9464") }
@@ -90,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         guard SnapshotInterval(reportTimeout)?.duration != nil else {
             throw ValidationError("--report-timeout must be a whole number with a unit s, m, h or d, e.g. 90s, 10m")
         }
+        guard (1...3650).contains(reportRetentionDays) else { throw ValidationError("--report-retention-days must be from 1 to 3650") }
     }
 
     func run() async throws {
@@ -138,7 +142,7 @@ struct Serve: AsyncParsableCommand {
         let reportJobs = ReportJobRunner(
             configuration: ReportJobConfiguration(
                 workers: reportWorkers, queueLimit: reportQueue, timeout: SnapshotInterval(reportTimeout)?.duration ?? .seconds(600),
-                directory: ReportJobConfiguration.directory(in: store.dataDirectory)),
+                directory: ReportJobConfiguration.directory(in: store.dataDirectory), retentionDays: reportRetentionDays),
             settings: settings, stores: stores, logger: logger)
         let address = HostPort(http)!
         let kafka = self.kafka

@@ -9,12 +9,20 @@ public struct ReportJobConfiguration: Sendable {
     public var timeout: Duration
     /// Where report files are written: `<data-dir>/reports`.
     public var directory: String
+    /// Reports (metadata and file) are deleted this many days after they were created
+    /// (`--report-retention-days`, env TALLY_REPORT_RETENTION_DAYS, default 90); the runner sweeps at
+    /// start and every `retentionSweep`.
+    public var retentionDays: Int
+    public var retentionSweep: Duration
 
-    public init(workers: Int = 2, queueLimit: Int = 1000, timeout: Duration = .seconds(600), directory: String) {
+    public init(workers: Int = 2, queueLimit: Int = 1000, timeout: Duration = .seconds(600), directory: String,
+                retentionDays: Int = 90, retentionSweep: Duration = .seconds(3600)) {
         self.workers = workers
         self.queueLimit = queueLimit
         self.timeout = timeout
         self.directory = directory
+        self.retentionDays = retentionDays
+        self.retentionSweep = retentionSweep
     }
 
     /// `<dataDirectory>/reports`.

@@ -47,6 +47,7 @@ public final class ReportJobRunner: Service, Sendable {
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.sweepUntilShutdown() }
                 for _ in 0..<max(1, configuration.workers) {
                     group.addTask {
                         while let id = await self.queue.next() {
@@ -59,6 +60,19 @@ public final class ReportJobRunner: Service, Sendable {
         } onGracefulShutdown: {
             // A job being run finishes; queued ones stay pending and run after the next start.
             self.queue.close()
+        }
+    }
+
+    /// Applies the retention at start and then every `retentionSweep`, until shutdown; a sweep
+    /// that fails is logged and tried again at the next one.
+    private func sweepUntilShutdown() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await self.pruneExpired() } catch {
+                    self.logger.error("report retention failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.configuration.retentionSweep)
+            }
         }
     }
 

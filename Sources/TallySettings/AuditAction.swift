@@ -28,6 +28,8 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, ExpressibleBySt
     public static let reportGenerate: AuditAction = "report.generate"
     public static let reportDelete: AuditAction = "report.delete"
     public static let reportDownload: AuditAction = "report.download"
+    /// A report's metadata and file were deleted by the retention (`--report-retention-days`).
+    public static let reportExpire: AuditAction = "report.expire"
     public static let templateCreate: AuditAction = "template.create"
     public static let templateUpdate: AuditAction = "template.update"
     public static let templateDelete: AuditAction = "template.delete"

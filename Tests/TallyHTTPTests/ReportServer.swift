@@ -39,7 +39,7 @@ struct RawReply {
 
 /// Starts the application with a `ReportJobRunner` on a free port. With `runWorkers` false the
 /// runner is never started, so accepted jobs stay pending (the queue and not-ready tests).
-func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600), runWorkers: Bool = true, events: [Event] = seedEvents(),
+func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600), retentionDays: Int = 90, runWorkers: Bool = true, events: [Event] = seedEvents(),
                       directory given: URL? = nil, prepare: (SettingsStore) throws -> Void = { _ in },
                       _ body: (ReportServer) async throws -> Void) async throws {
     let directory = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("tally-reports-\(UUID().uuidString)")
@@ -60,7 +60,7 @@ func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600),
     let stores = StoreHolder(store)
     let runner = ReportJobRunner(
         configuration: ReportJobConfiguration(workers: 2, queueLimit: queueLimit, timeout: timeout,
-                                              directory: ReportJobConfiguration.directory(in: directory.path)),
+                                              directory: ReportJobConfiguration.directory(in: directory.path), retentionDays: retentionDays),
         settings: settings, stores: stores, logger: logger)
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let app = TallyApplication.build(stores: stores, settings: settings, host: "127.0.0.1", port: 0, logger: logger, today: { seedToday },

@@ -165,16 +165,56 @@ struct ReportsAPITests {
         }
     }
 
+    @Test("--report-retention-days: at start, reports created longer ago are deleted with their files, each audited as report.expire; newer ones stay")
+    func retention() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-reports-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let day: Int64 = 86_400_000
+        let now = SettingsStore.nowMillis()
+        func request(_ id: String, createdAt: Int64) -> ReportJob.Request {
+            ReportJob.Request(id: id, userId: "t1", type: "usage", format: "json", title: id, sections: ["usage_summary"], startDate: "2026-03-01",
+                              endDate: "2026-03-15", timeZone: "UTC", createdByKeyId: "key_x", createdByKeyName: "x", createdAtMillis: createdAt)
+        }
+        let reports = directory.appendingPathComponent("reports")
+        try await withReportServer(retentionDays: 90, directory: directory, prepare: { settings in
+            try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+            for (id, age) in [("rpt_old", 91 * day), ("rpt_recent", 89 * day)] {
+                let job = request(id, createdAt: now - age)
+                try settings.apply(.createReportJob(job))
+                try settings.apply(.startReportJob(id: id, startedAtMillis: job.createdAtMillis + 1))
+                try Data("{}".utf8).write(to: reports.appendingPathComponent("\(id).json"))
+                try settings.apply(.completeReportJob(ReportJob.Completion(
+                    id: id, completedAtMillis: job.createdAtMillis + 2, fileName: "\(id).json", sizeBytes: 2, sha256: SHA256.hex(Array("{}".utf8)),
+                    dataAsOf: ReportJob.DataAsOf(committedAtMillis: nil, offsets: []))))
+            }
+        }) { server in
+            var entries: [AuditEntry] = []
+            for _ in 0..<100 {
+                entries = try server.settings.auditEntries(AuditQuery(action: "report.expire")).items.map(\.entry)
+                if !entries.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(entries.map(\.target) == ["rpt_old"])
+            #expect(entries.first?.actor.id == "system:serve")
+            #expect(entries.first?.outcome == AuditEntry.success)
+            #expect(entries.first?.userId == "t1")
+            #expect(try await exchange(server, "GET", "api/v1/reports/rpt_old", key: server.admin).status == 404)
+            #expect(!FileManager.default.fileExists(atPath: reports.appendingPathComponent("rpt_old.json").path))
+            #expect(try await exchange(server, "GET", "api/v1/reports/rpt_recent", key: server.admin).status == 200)
+            #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent("rpt_recent.json").path))
+        }
+    }
+
     @Test("a job left running by a process that stopped runs again at start and completes")
     func restartRerunsRunningJob() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-reports-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let request = ReportJob.Request(id: "rpt_crashed", userId: "t1", type: "usage", format: "html", title: "Left running", sections: ["usage_summary"],
                                         startDate: "2026-03-01", endDate: "2026-03-15", timeZone: "UTC", createdByKeyId: "key_x",
-                                        createdByKeyName: "x", createdAtMillis: 1)
+                                        createdByKeyName: "x", createdAtMillis: SettingsStore.nowMillis())
         try await withReportServer(directory: directory, prepare: { settings in
             try settings.apply(.createReportJob(request))
-            try settings.apply(.startReportJob(id: request.id, startedAtMillis: 2))
+            try settings.apply(.startReportJob(id: request.id, startedAtMillis: request.createdAtMillis + 1))
             // What a killed process leaves: the job running and a half-written temporary file.
             let reports = directory.appendingPathComponent("reports")
             try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
