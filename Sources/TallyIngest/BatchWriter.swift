@@ -16,12 +16,15 @@ final class BatchWriter: @unchecked Sendable {
         var offsets: [TopicPartition: Int64]
         var outcome: ApplyOutcome
         var rejected: Int
+        /// What the submitter noted of the batch for the metrics, handed back with its outcome.
+        var figures: SubmittedBatchFigures?
     }
 
     private struct Job {
         var batch: IngestBatch
         var offsets: [TopicPartition: Int64]
         var rejected: Int
+        var figures: SubmittedBatchFigures?
     }
 
     private var store: TallyStore
@@ -51,10 +54,10 @@ final class BatchWriter: @unchecked Sendable {
     }
 
     /// Queues a batch; waits while another one is already queued.
-    func submit(_ batch: IngestBatch, offsets: [TopicPartition: Int64], rejected: Int) {
+    func submit(_ batch: IngestBatch, offsets: [TopicPartition: Int64], rejected: Int, figures: SubmittedBatchFigures? = nil) {
         condition.lock()
         while pending != nil { condition.wait() }
-        pending = Job(batch: batch, offsets: offsets, rejected: rejected)
+        pending = Job(batch: batch, offsets: offsets, rejected: rejected, figures: figures)
         condition.broadcast()
         condition.unlock()
     }
@@ -110,7 +113,7 @@ final class BatchWriter: @unchecked Sendable {
 
             condition.lock()
             writing = false
-            if let outcome { completions.append(Completion(offsets: job.offsets, outcome: outcome, rejected: job.rejected)) }
+            if let outcome { completions.append(Completion(offsets: job.offsets, outcome: outcome, rejected: job.rejected, figures: job.figures)) }
             applied.append(job.batch)
             condition.broadcast()
             condition.unlock()

@@ -44,8 +44,6 @@ final class IngestSession: KafkaRebalanceHandler {
     var logEndsBeforeCommitted = LogEndWatch<TopicPartition>()
     /// Where committed batches are counted; nil in rebuilds and benchmarks.
     let metrics: IngestMetrics?
-    /// Batches handed to the writer and not yet reported, oldest first.
-    var submittedFigures: [SubmittedBatchFigures] = []
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
@@ -120,12 +118,9 @@ final class IngestSession: KafkaRebalanceHandler {
     private func commit() {
         let rejectedInBatch = builder.rejected
         let (batch, offsets) = builder.take()
-        if metrics != nil {
-            // Bounded: a batch the writer drops (at shutdown) leaves no completion to match it.
-            if submittedFigures.count >= 64 { submittedFigures.removeFirst() }
-            submittedFigures.append(SubmittedBatchFigures(batch: batch, offsets: offsets))
-        }
-        writer.submit(batch, offsets: offsets, rejected: rejectedInBatch)
+        // The figures travel with the batch and come back with its completion.
+        let figures = metrics == nil ? nil : SubmittedBatchFigures(batch: batch)
+        writer.submit(batch, offsets: offsets, rejected: rejectedInBatch, figures: figures)
         absorbCompletions()
     }
 
@@ -136,7 +131,7 @@ final class IngestSession: KafkaRebalanceHandler {
         var advanced: [TopicPartition: Int64] = [:]
         var before = committed
         for completion in completions {
-            reportCommitted(completion.offsets, counted: completion.outcome.counted, duplicates: completion.outcome.duplicates, before: before)
+            reportCommitted(completion, before: before)
             before.merge(completion.offsets) { _, new in new }
             advanced.merge(completion.offsets) { _, new in new }
             counted += Int64(completion.outcome.counted)

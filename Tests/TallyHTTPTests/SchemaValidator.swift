@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 /// One JSON instance to judge against one published schema: a part of a schema file, named by a
 /// JSON Pointer, so that the validator reads the schema straight from the file Tally vendors.
@@ -45,8 +46,6 @@ enum SchemaValidator {
 
     /// Judges every check in one run of the validator; results come back in order.
     static func judge(_ checks: [SchemaCheck]) throws -> [Result] {
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
-        try #require(FileManager.default.isExecutableFile(atPath: python.path), "\(python.path) is missing: run tools/setup")
         let encoder = JSONEncoder()
         var cases = Data("{\"cases\":[".utf8)
         for (index, check) in checks.enumerated() {
@@ -58,22 +57,7 @@ enum SchemaValidator {
             cases.append(Data(",\"instance\":".utf8) + check.instance + Data("}".utf8))
         }
         cases.append(Data("]}".utf8))
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tally-schema-cases-\(UUID().uuidString).json")
-        try cases.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [repositoryRoot.appendingPathComponent("tools/json-schema-check").path, file.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "json-schema-check failed: \(String(decoding: complaint, as: UTF8.self))")
+        let answer = try VenvPython.run([VenvPython.tool("json-schema-check")], input: cases)
         struct Answer: Decodable { var validator: String; var results: [Result] }
         let results = try JSONDecoder().decode(Answer.self, from: answer).results
         try #require(results.count == checks.count)

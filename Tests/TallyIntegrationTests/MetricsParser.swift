@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 
 /// `GET /metrics` read back by `prometheus_client`'s text parser (`tools/metrics-parse`, run with
 /// the interpreter of the project's `.venv`, where tools/setup installs prometheus-client): a
@@ -32,22 +33,7 @@ struct ParsedMetrics {
     }
 
     static func parse(_ text: String) throws -> ParsedMetrics {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tally-metrics-\(UUID().uuidString).txt")
-        try Data(text.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".venv/bin/python")
-        process.arguments = [root.appendingPathComponent("tools/metrics-parse").path, file.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "metrics-parse: \(String(decoding: complaint, as: UTF8.self))")
+        let data = try VenvPython.run([VenvPython.tool("metrics-parse")], input: Data(text.utf8))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let families = try #require(json["families"] as? [String: [String: Any]])
         return ParsedMetrics(families: families.mapValues { family in

@@ -51,27 +51,10 @@ enum ReportFixtures {
 /// Runs a Python program of the project's `.venv` on `input`, for readers that Tally did not write
 /// (the csv module, html.parser, jsonschema); answers its standard output.
 enum PythonReader {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = VenvPython.repositoryRoot
 
     static func run(_ program: String, arguments: [String] = [], input: [UInt8]) throws -> Data {
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
-        try #require(FileManager.default.isExecutableFile(atPath: python.path), "\(python.path) is missing: run tools/setup")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tally-report-input-\(UUID().uuidString)")
-        try Data(input).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", program, file.path] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python failed: \(String(decoding: complaint, as: UTF8.self))")
-        return answer
+        try VenvPython.run(["-c", program], input: Data(input), trailing: arguments)
     }
 
     /// jsonschema's verdict on `instance` against `schemas/report-document.schema.json`: the errors.
