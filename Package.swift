@@ -5,7 +5,10 @@ import PackageDescription
 ///
 /// The data path runs one way through the modules:
 /// `Crdkafka` → `TallyKafka` → `TallyDomain` (decode, fold) → `TallyStore` → `TallyHTTP` → `tally`.
-/// User-made state (API keys) lives beside it in `TallySettings`, which never depends on the rollups.
+/// User-made state (API keys, report jobs, templates, the audit log) lives beside it in
+/// `TallySettings`, which never depends on the rollups. Reports are documents (`TallyReports`)
+/// rendered by one module per C library (`TallyPDF` over cairo and pango, `TallyXLSX` over
+/// libxlsxwriter); `TallyReportJobs` runs them.
 let package = Package(
     name: "tally",
     platforms: [.macOS(.v14)],
@@ -22,15 +25,27 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        /// The only C in the project: librdkafka, found through pkg-config.
+        /// librdkafka, found through pkg-config.
         .systemLibrary(
             name: "Crdkafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        /// cairo and pango, found through pkg-config: the PDF renderer's drawing and text layout.
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
+        ),
+        /// libxlsxwriter, found through pkg-config: the XLSX renderer's workbook writer.
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         /// Pure domain: events, decoding, rollup arithmetic, bitmaps, windows, report definitions.
         .target(name: "TallyDomain"),
-        /// librdkafka wrappers: consumer, producer, admin. Only this module imports C.
+        /// librdkafka wrappers: consumer, producer, admin. The only module that imports librdkafka.
         .target(
             name: "TallyKafka",
             dependencies: ["Crdkafka", .product(name: "Logging", package: "swift-log")]
@@ -71,12 +86,16 @@ let package = Package(
         /// Report documents and their renderers: pure code that turns rollup readings into a
         /// document of sections (KPIs, series, tables, heat maps) and renders it as JSON, CSV or HTML.
         .target(name: "TallyReports", dependencies: ["TallyDomain"]),
+        /// The PDF renderer of report documents: the only module that imports cairo and pango.
+        .target(name: "TallyPDF", dependencies: ["TallyReports", "CPangoCairo"]),
+        /// The XLSX renderer of report documents: the only module that imports libxlsxwriter.
+        .target(name: "TallyXLSX", dependencies: ["TallyReports", "CXLSXWriter"]),
         /// The report job runner: the worker pool that builds, renders and durably writes the
         /// reports the settings store's jobs ask for, as a service of `tally serve`.
         .target(
             name: "TallyReportJobs",
             dependencies: [
-                "TallyDomain", "TallyReports", "TallySettings", "TallyStore",
+                "TallyDomain", "TallyReports", "TallyPDF", "TallyXLSX", "TallySettings", "TallyStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -115,7 +134,7 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
-        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyDomain", "TallyStore", "TallyTestSupport"]),
+        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyPDF", "TallyXLSX", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyStoreTests",
             // GRDB: the transplant tests corrupt stores with plain SQL.

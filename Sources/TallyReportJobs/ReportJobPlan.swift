@@ -13,7 +13,6 @@ struct ReportJobPlan: Sendable {
     init(_ request: ReportJob.Request) throws {
         guard let type = ReportType(rawValue: request.type) else { throw ReportJobFailure("unknown report type '\(request.type)'") }
         guard let format = ReportFormat(rawValue: request.format) else { throw ReportJobFailure("unknown format '\(request.format)'") }
-        guard let renderer = format.renderer else { throw ReportJobFailure("the \(format.rawValue) format is not available yet") }
         let sections = try request.sections.map { name in
             guard let section = SectionName(rawValue: name) else { throw ReportJobFailure("unknown section '\(name)'") }
             if let reason = section.unavailableReason { throw ReportJobFailure(reason) }
@@ -27,7 +26,7 @@ struct ReportJobPlan: Sendable {
             request.botId.map { (.botId, $0) } ?? request.channel.map { (.channel, $0) }
         spec = ReportSpec(type: type, title: request.title, sections: sections, tenant: request.userId, slice: slice, start: start, end: end,
                           timeZone: request.timeZone)
-        self.renderer = renderer
+        renderer = ReportRenderers.renderer(for: format)
         includeCharts = request.includeCharts
     }
 }

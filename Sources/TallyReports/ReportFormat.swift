@@ -16,17 +16,6 @@ public enum ReportFormat: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// The renderer of this format, or nil while it is not built (PDF and XLSX need their C
-    /// libraries' targets); a request for one is refused with 400 `format_unavailable`.
-    public var renderer: (any ReportRenderer)? {
-        switch self {
-        case .json: JSONReportRenderer()
-        case .csv: CSVReportRenderer()
-        case .html: HTMLReportRenderer()
-        case .pdf, .xlsx: nil
-        }
-    }
-
     /// `pdf, csv, …`, for the 400 that lists the valid values.
     public static var validList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

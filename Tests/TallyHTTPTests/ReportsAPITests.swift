@@ -109,8 +109,6 @@ struct ReportsAPITests {
             }
             try expectError(try await post(#"{"type":"weekly","user_id":"t1"}"#), 400, code: "unknown_type", mentions: "usage, conversations, performance, compliance, custom")
             try expectError(try await post(#"{"type":"usage","format":"docx","user_id":"t1"}"#), 400, code: "unknown_format", mentions: "pdf, csv, xlsx, json, html")
-            try expectError(try await post(#"{"type":"usage","format":"pdf","user_id":"t1"}"#), 400, code: "format_unavailable", mentions: "json")
-            try expectError(try await post(#"{"type":"usage","format":"xlsx","user_id":"t1"}"#), 400, code: "format_unavailable")
             try expectError(try await post(#"{"type":"custom","sections":["usage_summary","nope"],"user_id":"t1"}"#), 400, code: "unknown_section", mentions: "usage_summary, top_conversations")
             try expectError(try await post(#"{"type":"custom","sections":[{"type":"audit_trail"}],"user_id":"t1"}"#), 400, code: "section_unavailable", mentions: "audit log")
             try expectError(try await post(#"{"type":"compliance","user_id":"t1"}"#), 400, code: "section_unavailable")
