@@ -142,7 +142,8 @@ struct Serve: AsyncParsableCommand {
         let reportJobs = ReportJobRunner(
             configuration: ReportJobConfiguration(
                 workers: reportWorkers, queueLimit: reportQueue, timeout: SnapshotInterval(reportTimeout)?.duration ?? .seconds(600),
-                directory: ReportJobConfiguration.directory(in: store.dataDirectory), retentionDays: reportRetentionDays),
+                directory: ReportJobConfiguration.directory(in: store.dataDirectory), retentionDays: reportRetentionDays,
+                dedupeDays: rules.dedupeDays, eventRetentionDays: rules.retentionDays, deadLetterRetentionDays: deadLetterRetentionDays),
             settings: settings, stores: stores, logger: logger)
         let address = HostPort(http)!
         let kafka = self.kafka

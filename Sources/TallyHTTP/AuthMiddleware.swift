@@ -11,6 +11,8 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = TallyRequestContext
     let settings: SettingsStore
     let stores: StoreHolder
+    /// The access_review section's "used in the period".
+    let keyUse: KeyUseRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw APIError.missingKey }
@@ -26,6 +28,10 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be read; try again")
         }
         guard let key = found else { throw APIError.unknownKey }
+        do { try keyUse.noteUse(of: key) } catch {
+            // A request is not refused because its use could not be noted; the next one tries again.
+            context.logger.warning("a key's use could not be recorded", metadata: ["key": "\(key.id)", "error": "\(error)"])
+        }
         var context = context
         context.apiKey = key
         context.store = stores.current

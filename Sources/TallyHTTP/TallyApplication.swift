@@ -27,7 +27,7 @@ public enum TallyApplication {
         router.add(middleware: ErrorMiddleware())
         HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
         if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus).addRoutes(to: router) }
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores))
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores, keyUse: KeyUseRecorder(settings: settings)))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
         ReportsController(stores: stores, settings: settings, today: today).addRoutes(to: api, rollupReads: rollupReads)

@@ -117,7 +117,10 @@ final class IngestSession: KafkaRebalanceHandler {
     /// Hands the open batch to the writer thread and records whatever it has finished since.
     private func commit() {
         let rejectedInBatch = builder.rejected
-        let (batch, offsets) = builder.take()
+        var (batch, offsets) = builder.take()
+        // The ingest_health section's lag: how far behind its log end the batch's furthest
+        // partition is, as the last fetch response told.
+        batch.lagRecords = offsets.compactMap { partition, next in consumer.cachedWatermarks(partition).map { max(0, $0.high - next) } }.max()
         // The figures travel with the batch and come back with its completion.
         let figures = metrics == nil ? nil : SubmittedBatchFigures(batch: batch)
         writer.submit(batch, offsets: offsets, rejected: rejectedInBatch, figures: figures)

@@ -14,15 +14,23 @@ public struct ReportJobConfiguration: Sendable {
     /// start and every `retentionSweep`.
     public var retentionDays: Int
     public var retentionSweep: Duration
+    /// The ingest's retention settings, which the data_retention section states.
+    public var dedupeDays: Int
+    public var eventRetentionDays: Int
+    public var deadLetterRetentionDays: Int
 
     public init(workers: Int = 2, queueLimit: Int = 1000, timeout: Duration = .seconds(600), directory: String,
-                retentionDays: Int = 90, retentionSweep: Duration = .seconds(3600)) {
+                retentionDays: Int = 90, retentionSweep: Duration = .seconds(3600), dedupeDays: Int = 7, eventRetentionDays: Int = 400,
+                deadLetterRetentionDays: Int = 30) {
         self.workers = workers
         self.queueLimit = queueLimit
         self.timeout = timeout
         self.directory = directory
         self.retentionDays = retentionDays
         self.retentionSweep = retentionSweep
+        self.dedupeDays = dedupeDays
+        self.eventRetentionDays = eventRetentionDays
+        self.deadLetterRetentionDays = deadLetterRetentionDays
     }
 
     /// `<dataDirectory>/reports`.

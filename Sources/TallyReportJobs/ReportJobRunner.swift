@@ -111,6 +111,7 @@ public final class ReportJobRunner: Service, Sendable {
         let id = job.id
         let generatedAt = nowMillis()
         let progressBox = self.progressBox
+        let facts = try await facts(for: plan.spec)
         @Sendable func checkDeadline() throws {
             if clock.now > deadline {
                 throw ReportJobFailure("report generation took longer than the report timeout of \(timeout.components.seconds) s")
@@ -120,7 +121,7 @@ public final class ReportJobRunner: Service, Sendable {
             let asOf = ReportDocument.DataAsOf(
                 committedAt: position.committedAtMillis.map(ReportDocumentBuilder.rfc3339(millis:)),
                 offsets: position.offsets.map { .init(topic: $0.topic, partition: $0.partition, nextOffset: $0.nextOffset) })
-            let document = try ReportDocumentBuilder().build(plan.spec, generatedAtMillis: generatedAt, dataAsOf: asOf, from: rollups) { done in
+            let document = try ReportDocumentBuilder().build(plan.spec, generatedAtMillis: generatedAt, dataAsOf: asOf, from: rollups, facts: facts) { done in
                 try checkDeadline()
                 progressBox.set(id, 90 * done / max(1, sections))
             }

@@ -9,16 +9,18 @@ import TallyDomain
 public struct ReportDocumentBuilder {
     public init() {}
 
-    /// Builds `spec`'s document. `progress` is called after each section with the sections done;
-    /// it may throw to stop the build (a job past its timeout).
+    /// Builds `spec`'s document. `facts` holds what sections read beside the rollups (see
+    /// `SectionName.readsIngestHealth` and its siblings). `progress` is called after each section
+    /// with the sections done; it may throw to stop the build (a job past its timeout).
     public func build(_ spec: ReportSpec, generatedAtMillis: Int64, dataAsOf: ReportDocument.DataAsOf,
-                      from rollups: some RollupReading, progress: (Int) throws -> Void = { _ in }) throws -> ReportDocument {
+                      from rollups: some RollupReading, facts: ReportFacts = ReportFacts(),
+                      progress: (Int) throws -> Void = { _ in }) throws -> ReportDocument {
         let title = ReportDocument.TitleBlock(
             title: spec.title, type: spec.type, tenant: spec.tenant,
             slice: spec.slice.map { .init(dimension: $0.dimension == .botId ? "bot_id" : "channel", value: $0.value) },
             periodStart: spec.start, periodEnd: spec.end, timeZone: spec.timeZone,
             generatedAt: Self.rfc3339(millis: generatedAtMillis), dataAsOf: dataAsOf)
-        let reader = SectionReader(spec: spec, rollups: rollups)
+        let reader = SectionReader(spec: spec, rollups: rollups, facts: facts)
         var sections: [ReportDocument.Section] = []
         for name in spec.sections {
             sections.append(.init(name: name, blocks: try reader.blocks(of: name)))

@@ -42,6 +42,13 @@ public struct ReportSpec: Sendable, Equatable {
     /// The window the existing report calculators read: the period, and the one as long before it.
     public var window: ReportWindow { ReportWindow(periodDays: days, end: end) }
 
+    /// The tenant's clock, whose local days the period is.
+    public var clock: LocalClock { LocalClock(timeZoneIdentifier: timeZone) ?? .utc }
+
+    /// The first instant of the period (ms since the epoch) and the first instant after it.
+    public var startMillis: Int64 { clock.startMillis(of: start) }
+    public var endMillis: Int64 { clock.startMillis(of: end.advanced(by: 1)) }
+
     /// The storage key the figures are read from: the tenant's, or its slice's.
     public var storageKey: String {
         guard let slice else { return tenant }

@@ -48,16 +48,15 @@ public enum SectionName: String, CaseIterable, Sendable, Codable {
         switch self {
         case .topConversations:
             "top_conversations needs a per-conversation ranking of the period's messages that the rollups do not keep yet"
-        case .ingestHealth:
-            "ingest_health needs Tally's own per-day ingest rollup, which is not recorded yet"
-        case .auditTrail, .accessReview:
-            "\(rawValue) reads the audit log, which is not built yet"
-        case .dataRetention:
-            "data_retention reads what was pruned from the audit log, which is not built yet"
         default:
             nil
         }
     }
+
+    /// The facts beside the rollups this section reads, which the job runner reads for it.
+    public var readsIngestHealth: Bool { self == .ingestHealth || self == .dataRetention }
+    public var readsAuditLog: Bool { self == .auditTrail || self == .dataRetention }
+    public var readsKeys: Bool { self == .accessReview }
 
     /// True when `ReportDocumentBuilder` can build this section now.
     public var isAvailable: Bool { unavailableReason == nil }

@@ -4,12 +4,14 @@ import TallyDomain
 struct SectionReader<Rollups: RollupReading> {
     let spec: ReportSpec
     let rollups: Rollups
+    let facts: ReportFacts
     let window: ReportWindow
     let key: String
 
-    init(spec: ReportSpec, rollups: Rollups) {
+    init(spec: ReportSpec, rollups: Rollups, facts: ReportFacts) {
         self.spec = spec
         self.rollups = rollups
+        self.facts = facts
         window = spec.window
         key = spec.storageKey
     }
@@ -26,7 +28,11 @@ struct SectionReader<Rollups: RollupReading> {
         case .channelBreakdown: try breakdown(.channel)
         case .satisfactionScores: try satisfactionScores()
         case .alerts: try alerts()
-        case .topConversations, .ingestHealth, .auditTrail, .accessReview, .dataRetention:
+        case .ingestHealth: ingestHealth()
+        case .auditTrail: auditTrail()
+        case .accessReview: accessReview()
+        case .dataRetention: dataRetention()
+        case .topConversations:
             throw ReportBuildError(name.unavailableReason ?? "section \(name.rawValue) is not available")
         }
     }

@@ -17,6 +17,7 @@ import Foundation
 /// {"createdAtMillis":1767225600000,"keyId":"key_0a1b2c3d4e5f","name":"ops","role":"admin","secretSha256":"<64 hex>","type":"createKey","userId":"tenant-1"}
 /// {"keyId":"key_0a1b2c3d4e5f","revokedAtMillis":1767312000000,"type":"revokeKey"}
 /// {"rebucketFrom":"2026-06-01","setAtMillis":1767312000000,"timeZone":"Europe/Berlin","type":"setTenantTimeZone","userId":"tenant-1"}
+/// {"atMillis":1767312000000,"day":"2026-01-02","keyId":"key_0a1b2c3d4e5f","type":"recordKeyUse"}
 /// {"action":"key.revoke","actorId":"cli:ops","actorName":"ops","atMillis":1767312000000,"outcome":"success","target":"key_0a1b2c3d4e5f","type":"appendAudit"}
 /// ```
 ///
@@ -52,6 +53,10 @@ public enum SettingsCommand: Sendable, Equatable {
     case updateReportTemplate(ReportTemplateRecord)
     /// Removes a custom template.
     case deleteReportTemplate(id: String, deletedAtMillis: Int64)
+    /// Records that a key authenticated a request on a UTC day (`YYYY-MM-DD`), for the
+    /// access_review report section. Applied once per key and day; a second one for the same
+    /// day changes nothing.
+    case recordKeyUse(id: String, day: String, atMillis: Int64)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -68,6 +73,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case .createReportTemplate: Kind.createReportTemplate.rawValue
         case .updateReportTemplate: Kind.updateReportTemplate.rawValue
         case .deleteReportTemplate: Kind.deleteReportTemplate.rawValue
+        case .recordKeyUse: Kind.recordKeyUse.rawValue
         }
     }
 
@@ -94,6 +100,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case appendAudit
         case createReportJob, startReportJob, completeReportJob, failReportJob, deleteReportJob
         case createReportTemplate, updateReportTemplate, deleteReportTemplate
+        case recordKeyUse
     }
 
     /// Internal so that the report jobs' fields (`SettingsCommand+ReportJobs.swift`) share it.
@@ -102,7 +109,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case atMillis, actorId, actorName, actorRole, action, target, outcome, requestId, remoteAddress
         case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
         case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
-        case error, deletedAtMillis, description, periodDays, updatedAtMillis
+        case error, deletedAtMillis, description, periodDays, updatedAtMillis, day
     }
 
     private static let encoder: JSONEncoder = {
@@ -161,6 +168,11 @@ extension SettingsCommand: Codable {
             self = try Self.decodeReportJobCommand(from: container)
         case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
             self = try Self.decodeReportTemplateCommand(from: container)
+        case .recordKeyUse:
+            self = .recordKeyUse(
+                id: try container.decode(String.self, forKey: .keyId),
+                day: try container.decode(String.self, forKey: .day),
+                atMillis: try container.decode(Int64.self, forKey: .atMillis))
         }
     }
 
@@ -201,6 +213,11 @@ extension SettingsCommand: Codable {
             try encodeReportJobCommand(into: &container)
         case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
             try encodeReportTemplateCommand(into: &container)
+        case let .recordKeyUse(id, day, atMillis):
+            try container.encode(Kind.recordKeyUse, forKey: .type)
+            try container.encode(id, forKey: .keyId)
+            try container.encode(day, forKey: .day)
+            try container.encode(atMillis, forKey: .atMillis)
         }
     }
 }

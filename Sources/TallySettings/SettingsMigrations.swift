@@ -121,6 +121,18 @@ enum SettingsMigrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v5-key-use") { db in
+            try db.execute(sql: """
+                -- The UTC days on which each key authenticated a request (recordKeyUse commands),
+                -- with the first instant (ms since the epoch) of that day's use.
+                CREATE TABLE key_use_days (
+                    key_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    first_used_at INTEGER NOT NULL,
+                    PRIMARY KEY (key_id, day)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -97,6 +97,10 @@ extension SettingsStore {
             try executeReportJobCommand(command, in: db)
         case .createReportTemplate, .updateReportTemplate, .deleteReportTemplate:
             try executeReportTemplateCommand(command, in: db)
+        case let .recordKeyUse(id, day, atMillis):
+            try db.execute(sql: """
+                INSERT INTO key_use_days (key_id, day, first_used_at) VALUES (?, ?, ?) ON CONFLICT (key_id, day) DO NOTHING
+                """, arguments: [id, day, atMillis])
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -140,6 +144,10 @@ extension SettingsStore {
             }
         case .deleteReportTemplate(let id, _):
             guard Identifier.isValid(id) else { throw SettingsError(.invalidCommand, "a template id must be 1 to 128 characters without control characters") }
+        case let .recordKeyUse(id, day, _):
+            guard !id.isEmpty, id.utf8.count <= 128, Day(iso: day) != nil else {
+                throw SettingsError(.invalidCommand, "a key use needs a key id and a day as YYYY-MM-DD")
+            }
         }
     }
 

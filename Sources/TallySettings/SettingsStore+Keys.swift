@@ -26,10 +26,12 @@ extension SettingsStore {
 
     /// Every key, newest first, including revoked ones.
     public func listKeys() throws(SettingsError) -> [ApiKey] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, role, user_id, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id")
-                .map(Self.key(from:))
-        }
+        try read { db in try Self.fetchKeys(db) }
+    }
+
+    static func fetchKeys(_ db: Database) throws -> [ApiKey] {
+        try Row.fetchAll(db, sql: "SELECT id, name, role, user_id, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id")
+            .map(Self.key(from:))
     }
 
     /// The active key whose secret is `secret`, or nil; runs off the caller's thread.

@@ -18,9 +18,12 @@ public struct IngestBatch: Sendable {
     public var offsets: [PartitionOffset]
     /// Dead letters that this batch counted after all (a replay), marked resolved in the same transaction.
     public var resolvedDeadLetterIds: [Int64]
+    /// The most records any consumed partition was behind its log end when the batch was cut, as
+    /// the consumer's last fetch told it; nil where no consumer knows (tests, replays).
+    public var lagRecords: Int64?
 
     public init(events: [Event] = [], seenAtMillis: [Int64] = [], delta: RollupDelta? = nil, deadLetters: [DeadLetter] = [],
-                offsets: [PartitionOffset] = [], resolvedDeadLetterIds: [Int64] = []) {
+                offsets: [PartitionOffset] = [], resolvedDeadLetterIds: [Int64] = [], lagRecords: Int64? = nil) {
         precondition(seenAtMillis.isEmpty || seenAtMillis.count == events.count, "seenAtMillis must be empty or parallel to events")
         self.events = events
         self.seenAtMillis = seenAtMillis
@@ -28,6 +31,7 @@ public struct IngestBatch: Sendable {
         self.deadLetters = deadLetters
         self.offsets = offsets
         self.resolvedDeadLetterIds = resolvedDeadLetterIds
+        self.lagRecords = lagRecords
     }
 
     /// True when there is nothing to commit.

@@ -291,6 +291,40 @@ enum StoreMigrations {
                 ALTER TABLE conversation_states ADD COLUMN tokens INTEGER;
                 """)
         }
+        // The ingest_health report section shows Tally's own ingest figures, which no rebuild can
+        // recover afterwards: each batch records them per UTC hour of its commit, in its own
+        // transaction. A store rebuilt from the topics holds the figures of the rebuild's batches.
+        migrator.registerMigration("v12-ingest-health") { db in
+            try db.execute(sql: """
+                -- Per tenant and UTC hour of the commit (ms since the epoch / 3,600,000): events
+                -- counted and events skipped as duplicates.
+                CREATE TABLE ingest_tenant_hours (
+                    tenant TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    events INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (tenant, hour)
+                ) WITHOUT ROWID;
+                -- Per UTC hour: batches committed, the largest lag (records behind the log end of a
+                -- partition when a batch was cut), the longest record-to-commit time, and the rows
+                -- the retention deleted.
+                CREATE TABLE ingest_hours (
+                    hour INTEGER PRIMARY KEY,
+                    batches INTEGER NOT NULL DEFAULT 0,
+                    max_lag INTEGER,
+                    max_freshness_ms INTEGER,
+                    pruned_dedupe_ids INTEGER NOT NULL DEFAULT 0,
+                    pruned_dead_letters INTEGER NOT NULL DEFAULT 0
+                );
+                -- Per UTC hour and code: records kept as dead letters.
+                CREATE TABLE ingest_dead_letter_hours (
+                    hour INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (hour, code)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -4,7 +4,7 @@ import TallyDomain
 
 extension TallyStore {
     /// Applies one batch in a single transaction: dedupe, counters, first-seen contacts, hourly
-    /// messages, conversation states and metrics, bitmaps, dead letters and offsets. Either all of it is committed or none of it, so a crash at any
+    /// messages, conversation states and metrics, bitmaps, dead letters, offsets and the ingest's own figures. Either all of it is committed or none of it, so a crash at any
     /// instant leaves the store at a batch boundary that its offsets describe exactly.
     ///
     /// - Parameter dedupeDays: an event whose id was first seen for its tenant at most this many days
@@ -38,6 +38,7 @@ extension TallyStore {
             try self.saveSequences(staged.sequences, db: db)
             let duplicates = batch.events.count - fresh.count
             if duplicates > 0 { try self.addToTotal("duplicates", duplicates, db: db) }
+            try self.recordIngestHealth(batch, fresh: fresh, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), db: db)
             return ApplyOutcome(counted: fresh.count, duplicates: duplicates)
         }
         ordinalCache.publish(members: staged.members, sequences: staged.sequences, generation: ordinalGeneration)

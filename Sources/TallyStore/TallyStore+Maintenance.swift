@@ -22,7 +22,9 @@ extension TallyStore {
         try write { db in
             guard let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(seen_at) FROM seen_event_ids"), oldest < millis else { return nil }
             try db.execute(sql: "DELETE FROM seen_event_ids WHERE seen_at < ?", arguments: [min(millis, oldest + 86_400_000)])
-            return db.changesCount
+            let removed = db.changesCount
+            try self.recordPruned(dedupeIds: removed, deadLetters: 0, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), db: db)
+            return removed
         }
     }
 
@@ -31,7 +33,9 @@ extension TallyStore {
     public func pruneDeadLetters(receivedBefore millis: Int64) throws(StoreError) -> Int {
         try write { db in
             try db.execute(sql: "DELETE FROM dead_letters WHERE received_at < ?", arguments: [millis])
-            return db.changesCount
+            let removed = db.changesCount
+            try self.recordPruned(dedupeIds: 0, deadLetters: removed, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), db: db)
+            return removed
         }
     }
 

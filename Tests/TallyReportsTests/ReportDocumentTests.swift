@@ -133,7 +133,7 @@ struct ReportDocumentTests {
         #expect(ReportType.performance.defaultSections.map(\.rawValue) == ["response_times", "bot_breakdown", "alerts", "ingest_health"])
         #expect(ReportType.compliance.defaultSections.map(\.rawValue) == ["audit_trail", "access_review", "data_retention", "ingest_health"])
         #expect(ReportType.custom.defaultSections.isEmpty)
-        #expect(ReportType.compliance.defaultSections.allSatisfy { !$0.isAvailable })
+        #expect(ReportType.compliance.defaultSections.allSatisfy { $0.isAvailable })
         #expect(SectionName.allCases.filter { !$0.isAvailable }.allSatisfy { $0.unavailableReason?.isEmpty == false })
     }
 }

@@ -19,6 +19,8 @@ struct SettingsCommandTests {
          #"{"rebucketFrom":"2026-06-01","setAtMillis":1767312000000,"timeZone":"Europe/Berlin","type":"setTenantTimeZone","userId":"tenant-1"}"#),
         (.setTenantTimeZone(userId: "t", timeZone: "UTC", rebucketFrom: nil, setAtMillis: 7),
          #"{"setAtMillis":7,"timeZone":"UTC","type":"setTenantTimeZone","userId":"t"}"#),
+        (.recordKeyUse(id: "key_0a1b2c3d4e5f", day: "2026-01-02", atMillis: 1_767_312_000_000),
+         #"{"atMillis":1767312000000,"day":"2026-01-02","keyId":"key_0a1b2c3d4e5f","type":"recordKeyUse"}"#),
     ]
 
     @Test("each command encodes to its pinned JSON and decodes back to itself")
