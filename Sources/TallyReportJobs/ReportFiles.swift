@@ -61,6 +61,22 @@ public struct ReportFiles: Sendable {
     public func remove(_ fileName: String) {
         unlink(path(of: fileName))
     }
+
+    /// Removes temporary files (`.<name>.<uuid>.tmp`) last modified before `cutoff`: what a
+    /// process killed mid-write left. Younger ones may belong to a write in progress (another
+    /// process may share the directory), so only files older than any job may run are removed.
+    /// Returns how many went.
+    @discardableResult
+    public func removeStaleTemporaries(modifiedBefore cutoff: Date) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path(of: name))
+            guard let modified = attributes?[.modificationDate] as? Date, modified < cutoff else { continue }
+            if unlink(path(of: name)) == 0 { removed += 1 }
+        }
+        return removed
+    }
 }
 
 /// `write(2)`, named apart from `ReportFiles.write`.

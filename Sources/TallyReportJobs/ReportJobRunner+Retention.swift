@@ -32,6 +32,11 @@ extension ReportJobRunner {
             if expired.count < query.limit { break }
         }
         if removed > 0 { logger.info("report retention", metadata: ["removed": "\(removed)", "retentionDays": "\(configuration.retentionDays)"]) }
+        // A write killed mid-way left its temporary file; one older than twice the job timeout
+        // can belong to no running job.
+        let staleBefore = Date(timeIntervalSince1970: Double(nowMillis()) / 1000 - 2 * Double(configuration.timeout.components.seconds))
+        let temporaries = files.removeStaleTemporaries(modifiedBefore: staleBefore)
+        if temporaries > 0 { logger.notice("removed temporary report files left by an interrupted write", metadata: ["files": "\(temporaries)"]) }
         return removed
     }
 }
