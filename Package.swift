@@ -43,6 +43,12 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        /// libcurl, found through pkg-config: the SMTP client of scheduled report mail.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         /// Pure domain: events, decoding, rollup arithmetic, bitmaps, windows, report definitions.
         .target(name: "TallyDomain"),
         /// librdkafka wrappers: consumer, producer, admin. The only module that imports librdkafka.
@@ -90,6 +96,9 @@ let package = Package(
         .target(name: "TallyPDF", dependencies: ["TallyReports", "CPangoCairo"]),
         /// The XLSX renderer of report documents: the only module that imports libxlsxwriter.
         .target(name: "TallyXLSX", dependencies: ["TallyReports", "CXLSXWriter"]),
+        /// Report mail: messages as values, written as MIME, sent by SMTP through libcurl (the only
+        /// module that imports it).
+        .target(name: "TallyMail", dependencies: ["TallyDomain", "CCurl"]),
         /// The report job runner: the worker pool that builds, renders and durably writes the
         /// reports the settings store's jobs ask for, as a service of `tally serve`.
         .target(
@@ -134,6 +143,7 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
+        .testTarget(name: "TallyMailTests", dependencies: ["TallyMail", "TallyDomain", "TallyTestSupport"]),
         .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyPDF", "TallyXLSX", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyStoreTests",
