@@ -40,14 +40,22 @@ final class PDFCanvas {
         // a text's width the same on every machine and at every scale.
         pango_cairo_update_context(cairo, context)
         pango_cairo_context_set_resolution(context, 72)
+        // Glyphs at their exact advances: rounded to whole points they would space unevenly, and
+        // a text's width would not scale with its size.
+        pango_context_set_round_glyph_positions(context, 0)
         let options = cairo_font_options_create()
         cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
         pango_cairo_context_set_font_options(context, options)
         cairo_font_options_destroy(options)
-        self.fontMap = UnsafeMutableRawPointer(fontMap).assumingMemoryBound(to: PangoFontMap.self)
+        self.fontMap = fontMap
         self.context = context
         self.layout = pango_layout_new(context)!
+        // A bot id broken across lines must not gain a hyphen it does not have.
+        let attributes = pango_attr_list_new()
+        pango_attr_list_insert(attributes, pango_attr_insert_hyphens_new(0))
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
     }
 
     deinit {
@@ -93,8 +101,8 @@ final class PDFCanvas {
     /// The width and height `box` takes when drawn.
     func measure(_ box: PDFTextBox) -> (width: Double, height: Double) {
         prepare(box)
-        var ink = PangoRectangle(), logical = PangoRectangle()
-        pango_layout_get_extents(layout, &ink, &logical)
+        var logical = PangoRectangle()
+        pango_layout_get_extents(layout, nil, &logical)
         return (Double(logical.width) / 1024, Double(logical.height) / 1024)
     }
 

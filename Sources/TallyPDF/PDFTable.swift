@@ -15,10 +15,10 @@ struct PDFTable {
     static let baseSize = 8.0
     /// Sizes (as fractions of the base) and text column widths (at the base size) to try, best first:
     /// wide text columns keep bot ids and channels on one line; a smaller size beats wrapping them.
-    static let fits: [(scale: Double, narrowest: Double)] = [(1, 120), (0.875, 120), (1, 70), (0.875, 70), (0.8125, 70), (0.75, 70), (0.75, 40)]
+    static let fits: [(scale: Double, narrowest: Double)] = [(1, 120), (0.875, 120), (0.8125, 120), (1, 70), (0.875, 70), (0.8125, 70), (0.75, 70), (0.75, 40)]
     /// Header labels are set this much smaller than the body, so that they rarely set a column's width.
     static let headerScale = 0.9
-    static let cellPadding = 4.0
+    static let cellPadding = 3.5
     static let rowPadding = 2.5
     /// A cell shows at most this many characters, so that no single row can outgrow a page.
     static let longestCell = 1_500
@@ -70,7 +70,7 @@ struct PDFTable {
             var height = line
             for column in columns.indices where !cells[row][column].isEmpty {
                 let text = cells[row][column]
-                let fits = cellWidths[row][column] * scale <= widths[column] - padding
+                let fits = cellWidths[row][column] * scale <= widths[column] - padding - 1
                 if fits && !text.contains(where: \.isNewline) { continue }
                 height = max(height, canvas.measure(box(text, bodyStyle, column: column, widths: widths, x: 0, y: 0)).height)
             }

@@ -207,5 +207,55 @@ struct ReportPDFTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tally-usage-report-90-days.pdf")
         try Data(pdf).write(to: file)
         print("PDF 90 days, \(document.sections.count) sections: \(info["Pages"] ?? "?") pages, \(pdf.count) bytes in \(elapsed), written to \(file.path)")
+        let tables = try Self.renderer.render(document, includeCharts: false)
+        let tablesFile = FileManager.default.temporaryDirectory.appendingPathComponent("tally-usage-report-90-days-tables.pdf")
+        try Data(tables).write(to: tablesFile)
+        print("PDF 90 days, tables only: \(try PopplerReader.info(tables)["Pages"] ?? "?") pages, written to \(tablesFile.path)")
+    }
+}
+
+/// Documents at the edges of what the builder makes: one day, empty tables, flat series, a silent
+/// heat map, figures without a change, a very long cell, a sliced report.
+@Suite("PDF report renderer at the edges")
+struct ReportPDFEdgeTests {
+    @Test("a one-day, empty and oversized document renders with charts and without, and reads back")
+    func edges() throws {
+        let title = ReportDocument.TitleBlock(
+            title: "Edges", type: .performance, tenant: "tenant-edge", slice: .init(dimension: "bot_id", value: "bot-<i>edge</i>"),
+            periodStart: Day(iso: "2026-03-15")!, periodEnd: Day(iso: "2026-03-15")!, timeZone: "Europe/Berlin",
+            generatedAt: "2026-03-16T00:00:00.000Z", dataAsOf: .init(committedAt: nil, offsets: []))
+        let long = String(repeating: "reason-without-spaces-", count: 60)
+        let document = ReportDocument(title: title, sections: [
+            .init(name: .usageSummary, blocks: [
+                .kpis(KPIGroup(items: [.init(name: "alerts", label: "Alerts", unit: .count, value: .count(0), change: nil),
+                                       .init(name: "rate", label: "Rate", unit: .percent, value: .hundredths(4_550), change: .hundredths(-125)),
+                                       .init(name: "time", label: "Response time", unit: .seconds, value: .hundredths(320), change: .hundredths(0))])),
+                .series(Series(name: "daily", title: "One day", unit: .count, dates: ["2026-03-15"],
+                               lines: [.init(name: "messages", label: "Messages", values: [.count(0)])])),
+                .series(Series(name: "empty", title: "No days", unit: .percent, dates: [], lines: [])),
+            ]),
+            .init(name: .botBreakdown, blocks: [
+                .table(Table(name: "bots", title: "Key figures per bot", columns: [.text("bot_id", "Bot"), .number("messages", "Messages")], rows: [])),
+            ]),
+            .init(name: .satisfactionScores, blocks: [
+                .table(Table(name: "negative_feedback", title: "Latest negative feedback", columns: [.text("reason", "Reason"), .number("value", "Rating")],
+                             rows: [[.text(long), .number(.count(-1))], [.empty, .number(.count(-1))]])),
+            ]),
+            .init(name: .hourlyHeatmap, blocks: [
+                .heatmap(Heatmap(name: "messages", title: "Quiet week", values: Array(repeating: Array(repeating: 0, count: 24), count: 7))),
+            ]),
+        ])
+        for charts in [true, false] {
+            let pdf = try PDFReportRenderer().render(document, includeCharts: charts)
+            let info = try PopplerReader.info(pdf)
+            #expect(info["Title"] == "Edges")
+            let text = try PopplerReader.text(pdf)
+            #expect(text.contains("bot-<i>edge</i>"), "the slice, as text")
+            #expect(text.contains("no batch committed yet"))
+            #expect(text.contains("No rows in this period."))
+            #expect(text.contains("45.50%") && text.contains("-1.25%") && text.contains("3.20 s"))
+            let joined = text.filter { !$0.isWhitespace }
+            #expect(joined.contains(String(repeating: "reason-without-spaces-", count: 10)), "a long cell wraps without losing characters")
+        }
     }
 }
