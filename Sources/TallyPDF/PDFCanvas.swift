@@ -198,9 +198,3 @@ final class PDFCanvas {
 
     private func setColor(_ color: PDFColor) { cairo_set_source_rgb(cairo, color.red, color.green, color.blue) }
 }
-
-/// A failure of cairo or pango while rendering a PDF.
-public struct PDFRenderError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}
