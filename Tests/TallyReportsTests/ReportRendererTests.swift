@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TallyDomain
+import TallyPDF
 import TallyReports
 import TallyTestSupport
 
@@ -123,7 +124,7 @@ struct ReportRendererTests {
         let first = try await ReportFixtures.document(ReportFixtures.everything)
         let second = try await ReportFixtures.document(ReportFixtures.everything)
         #expect(first == second)
-        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer()]
+        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer(), PDFReportRenderer()]
         for renderer in renderers {
             let format = renderer.format
             let a = SHA256.hex(try renderer.render(first, includeCharts: true))
