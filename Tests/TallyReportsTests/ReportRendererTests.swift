@@ -3,6 +3,7 @@ import Testing
 import TallyDomain
 import TallyReports
 import TallyTestSupport
+import TallyXLSX
 
 /// Every built format read back by a reader Tally did not write (Python's csv module and
 /// html.parser), with hostile strings escaped or neutralised, and byte-for-byte determinism.
@@ -123,7 +124,7 @@ struct ReportRendererTests {
         let first = try await ReportFixtures.document(ReportFixtures.everything)
         let second = try await ReportFixtures.document(ReportFixtures.everything)
         #expect(first == second)
-        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer()]
+        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer(), XLSXReportRenderer()]
         for renderer in renderers {
             let format = renderer.format
             let a = SHA256.hex(try renderer.render(first, includeCharts: true))
