@@ -24,7 +24,8 @@ enum XLSXText {
             if scalar == "\0" {
                 result.append("\u{FFFD}")
             } else if scalar == "_", startsEscape(scalars, at: index) {
-                result.append(contentsOf: "_x005F".unicodeScalars)
+                // The underscore itself, escaped: `_x0041_` is written `_x005F_x0041_`.
+                result.append(contentsOf: "_x005F_".unicodeScalars)
             } else {
                 result.append(scalar)
             }

@@ -216,6 +216,29 @@ struct ReportXLSXTests {
         print("XLSX: \(untrusted.count) untrusted strings read back exactly; hostile present: \(present.map(\.debugDescription))")
     }
 
+    @Test("text that looks like an escape, holds NUL or starts like a formula reads back as written; negative figures stay numbers")
+    func literalText() throws {
+        let texts = ["_x0041_", "nul\u{0}byte", "-2", "=1+1", "\r\n", " padded "]
+        let table = Table(name: "bots", title: "Key figures per bot", columns: [.text("bot_id", "Bot"), .number("messages", "Messages")],
+                          rows: texts.enumerated().map { [.text($1), .number(.count(Int64(-$0)))] } + [[.text("ratio"), .number(.hundredths(-1234))]])
+        let title = ReportDocument.TitleBlock(title: "_x000D_", type: .custom, tenant: "t", slice: nil, periodStart: ReportFixtures.end,
+                                              periodEnd: ReportFixtures.end, timeZone: "UTC", generatedAt: "2026-03-15T12:00:00.000Z",
+                                              dataAsOf: .init(committedAt: nil, offsets: []))
+        let document = ReportDocument(title: title, sections: [.init(name: .botBreakdown, blocks: [.table(table)])])
+        let book = try Self.workbook(document)
+        let bots = try book.sheet("Bots")
+        for (index, text) in texts.enumerated() {
+            let shown = text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+            #expect(bots.cell(3 + index, 1)?.type == "s" && bots.cell(3 + index, 1)?.text == shown, "\(text.debugDescription)")
+            #expect(bots.cell(3 + index, 2)?.type == "n" && bots.cell(3 + index, 2)?.number == Double(-index))
+        }
+        #expect(bots.cell(3 + texts.count, 2)?.number == -12.34)
+        let summary = try book.sheet("Summary")
+        #expect(summary.cell(try #require(summary.row(labelled: "Title")), 2)?.text == "_x000D_")
+        #expect(summary.cell(try #require(summary.row(labelled: "Data as of (UTC)")), 2)?.text == "no batch committed yet")
+        #expect(bots.charts == ["BarChart"])
+    }
+
     @Test("the Summary holds the title block: period days as dates, times as UTC date-times, offsets as numbers")
     func titleBlock() async throws {
         let spec = ReportFixtures.spec(.usage, title: "Usage of @x", slice: (dimension: .botId, value: "@x"))

@@ -45,7 +45,23 @@ struct XLSXReadBack: Decodable {
     static let program = """
         import datetime, json, re, sys, zipfile
         import openpyxl
-        from openpyxl.utils.escape import unescape
+        import openpyxl.reader.excel
+        from openpyxl.cell.text import Text
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+        from openpyxl.xml.functions import iterparse
+        # Strings hold control characters as ECMA-376 escapes (_x000D_, Part 1 §22.9.2.19), and a
+        # literal "_x" escaped as _x005F_. Excel decodes every escape in one pass; openpyxl only drops
+        # "x005F_" and leaves the rest, so its shared-string reader is replaced by one that decodes
+        # as Excel does (still parsed by openpyxl's own XML functions).
+        ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+        def read_string_table(xml_source):
+            strings = []
+            for _, node in iterparse(xml_source):
+                if node.tag == "{%s}si" % SHEET_MAIN_NS:
+                    strings.append(ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), Text.from_tree(node).content))
+                    node.clear()
+            return strings
+        openpyxl.reader.excel.read_string_table = read_string_table
         path = sys.argv[1]
         # Not read-only: only the full loader reads the charts (into ws._charts). A file object,
         # because openpyxl refuses a path without an .xlsx extension.
@@ -58,9 +74,7 @@ struct XLSXReadBack: Decodable {
             if isinstance(v, datetime.datetime): out["date"] = v.isoformat()
             elif isinstance(v, bool): out["number"] = float(v)
             elif isinstance(v, (int, float)): out["number"] = v
-            # Control characters are stored as ECMA-376 escapes (_x000D_), which Excel decodes and
-            # openpyxl's shared-string reader leaves alone; its own unescape reads them as Excel shows them.
-            else: out["text"] = unescape(str(v))
+            else: out["text"] = str(v)
             return out
         sheets = [{"name": ws.title, "freezePanes": ws.freeze_panes, "charts": [type(ch).__name__ for ch in ws._charts],
                    "cells": [cell(c) for row in ws.iter_rows() for c in row if c.value is not None]} for ws in wb.worksheets]
