@@ -4,6 +4,7 @@ import TallyDomain
 import TallyPDF
 import TallyReports
 import TallyTestSupport
+import TallyXLSX
 
 /// Every built format read back by a reader Tally did not write (Python's csv module and
 /// html.parser), with hostile strings escaped or neutralised, and byte-for-byte determinism.
@@ -119,12 +120,13 @@ struct ReportRendererTests {
         }
     }
 
-    @Test("the same document renders to the same bytes in every built format, and JSON keys are sorted")
+    @Test("the same document renders to the same bytes in every format, and JSON keys are sorted")
     func deterministic() async throws {
         let first = try await ReportFixtures.document(ReportFixtures.everything)
         let second = try await ReportFixtures.document(ReportFixtures.everything)
         #expect(first == second)
-        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer(), PDFReportRenderer()]
+        let renderers: [any ReportRenderer] = [JSONReportRenderer(), CSVReportRenderer(), HTMLReportRenderer(), PDFReportRenderer(), XLSXReportRenderer()]
+        #expect(Set(renderers.map(\.format)) == Set(ReportFormat.allCases), "every format")
         for renderer in renderers {
             let format = renderer.format
             let a = SHA256.hex(try renderer.render(first, includeCharts: true))
