@@ -64,7 +64,8 @@ struct ReportJobsController {
             botId: input.slice?.dimension == .botId ? input.slice?.value : nil,
             channel: input.slice?.dimension == .channel ? input.slice?.value : nil,
             includeCharts: input.includeCharts, templateId: input.templateId, templateVersion: input.templateVersion,
-            createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis())
+            createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis(),
+            sectionLimits: Dictionary(uniqueKeysWithValues: input.sectionLimits.map { ($0.key.rawValue, $0.value) }))
         try await settingsCall { try settings.apply(.createReportJob(job), auditing: .reportGenerate, target: id, userId: tenant, context: context) }
         runner.enqueue(id)
         let answer = GenerateAnswer(reportId: id, statusURL: ReportJobView.url(id) + "/status",

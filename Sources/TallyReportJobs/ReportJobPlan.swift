@@ -22,10 +22,18 @@ struct ReportJobPlan: Sendable {
               Int(end.number - start.number) < ReportSpec.maximumDays else {
             throw ReportJobFailure("invalid period \(request.startDate) to \(request.endDate)")
         }
+        var limits: [SectionName: Int] = [:]
+        for (name, limit) in request.sectionLimits {
+            guard let section = sections.first(where: { $0.rawValue == name }), section.defaultLimit != nil,
+                  SectionName.limitRange.contains(limit) else {
+                throw ReportJobFailure("invalid limit \(limit) for section '\(name)'")
+            }
+            limits[section] = limit
+        }
         let slice: (dimension: RollupScope.Dimension, value: String)? =
             request.botId.map { (.botId, $0) } ?? request.channel.map { (.channel, $0) }
         spec = ReportSpec(type: type, title: request.title, sections: sections, tenant: request.userId, slice: slice, start: start, end: end,
-                          timeZone: request.timeZone)
+                          timeZone: request.timeZone, sectionLimits: limits)
         renderer = ReportRenderers.renderer(for: format)
         includeCharts = request.includeCharts
     }

@@ -46,8 +46,6 @@ public enum SectionName: String, CaseIterable, Sendable, Codable {
     /// request time (400 `section_unavailable`), never generated with the section left empty.
     public var unavailableReason: String? {
         switch self {
-        case .topConversations:
-            "top_conversations needs a per-conversation ranking of the period's messages that the rollups do not keep yet"
         case .ingestHealth:
             "ingest_health needs Tally's own per-day ingest rollup, which is not recorded yet"
         case .auditTrail, .accessReview:
@@ -58,6 +56,22 @@ public enum SectionName: String, CaseIterable, Sendable, Codable {
             nil
         }
     }
+
+    /// How many rows the section lists when its request gives no `limit`; nil for a section that
+    /// lists no rows and takes no `limit`. The breakdowns keep the 100 they always listed.
+    public var defaultLimit: Int? {
+        switch self {
+        case .topConversations, .satisfactionScores: 10
+        case .botBreakdown, .channelBreakdown: 100
+        default: nil
+        }
+    }
+
+    /// The `limit` a section that lists rows accepts.
+    public static let limitRange = 1...100
+
+    /// `top_conversations, …`: the sections that take a `limit`, for the 400 that names them.
+    public static var limitedList: String { allCases.filter { $0.defaultLimit != nil }.map(\.rawValue).joined(separator: ", ") }
 
     /// True when `ReportDocumentBuilder` can build this section now.
     public var isAvailable: Bool { unavailableReason == nil }

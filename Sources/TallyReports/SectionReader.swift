@@ -26,7 +26,8 @@ struct SectionReader<Rollups: RollupReading> {
         case .channelBreakdown: try breakdown(.channel)
         case .satisfactionScores: try satisfactionScores()
         case .alerts: try alerts()
-        case .topConversations, .ingestHealth, .auditTrail, .accessReview, .dataRetention:
+        case .topConversations: try topConversations()
+        case .ingestHealth, .auditTrail, .accessReview, .dataRetention:
             throw ReportBuildError(name.unavailableReason ?? "section \(name.rawValue) is not available")
         }
     }
