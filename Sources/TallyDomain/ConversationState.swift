@@ -7,7 +7,8 @@
 /// state per conversation and day of its events (see `conversation_states`), so that a rebuild of
 /// a range of days can replace exactly those days' parts and merge them with the days it keeps.
 /// Each part also counts its messages and their tokens (`messages`, `tokens`, additive), which is
-/// what the Conversation Usage Report sums over a window's days.
+/// what the Conversation Usage Report sums over a window's days, and its bot messages and
+/// ratings (additive too), which the Reports API's top conversations list per conversation.
 ///
 /// The first response is the subtle figure: a late user message earlier than the known first one
 /// can make an earlier bot message the response. The state therefore keeps every bot-message time
@@ -37,10 +38,16 @@ public struct ConversationState: Sendable, Equatable {
     public var messages: Int64 = 0
     /// The sum of those messages' `tokens` (absent counts as 0).
     public var tokens: Int64 = 0
+    /// Its `message.created` events of type `bot`.
+    public var botMessages: Int64 = 0
+    /// Its `rating.created` events, as the daily counters classify them: a positive value is a
+    /// thumbs up, any other (ratings are never 0) a thumbs down.
+    public var thumbsUp: Int64 = 0
+    public var thumbsDown: Int64 = 0
 
     public init(createdAt: Int64? = nil, firstEventAt: Int64, userMessages: Int64 = 0, firstUserMessageAt: Int64? = nil,
                 firstResponseAt: Int64? = nil, botMessagesBeforeFirstUser: [Int64] = [], firstMessageAt: Int64? = nil, lastMessageAt: Int64? = nil,
-                messages: Int64 = 0, tokens: Int64 = 0) {
+                messages: Int64 = 0, tokens: Int64 = 0, botMessages: Int64 = 0, thumbsUp: Int64 = 0, thumbsDown: Int64 = 0) {
         self.createdAt = createdAt
         self.firstEventAt = firstEventAt
         self.userMessages = userMessages
@@ -51,6 +58,9 @@ public struct ConversationState: Sendable, Equatable {
         self.lastMessageAt = lastMessageAt
         self.messages = messages
         self.tokens = tokens
+        self.botMessages = botMessages
+        self.thumbsUp = thumbsUp
+        self.thumbsDown = thumbsDown
     }
 
     /// The state of one event (which must carry a conversation id).
@@ -69,10 +79,11 @@ public struct ConversationState: Sendable, Equatable {
                 userMessages = 1
                 firstUserMessageAt = at
             } else if type == .bot {
+                botMessages = 1
                 botMessagesBeforeFirstUser = [at]
             }
-        case .ratingCreated:
-            break
+        case .ratingCreated(let value):
+            if value > 0 { thumbsUp = 1 } else { thumbsDown = 1 }
         }
     }
 
@@ -83,6 +94,9 @@ public struct ConversationState: Sendable, Equatable {
         userMessages += other.userMessages
         messages += other.messages
         tokens += other.tokens
+        botMessages += other.botMessages
+        thumbsUp += other.thumbsUp
+        thumbsDown += other.thumbsDown
         firstMessageAt = Self.earlier(firstMessageAt, other.firstMessageAt)
         lastMessageAt = Self.later(lastMessageAt, other.lastMessageAt)
 

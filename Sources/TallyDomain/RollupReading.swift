@@ -24,6 +24,12 @@ public protocol RollupReading {
     /// summed); a conversation without a part there is absent. Callers pass at most
     /// `ConversationUsageReport.conversationIdsCount`'s bound of distinct ids.
     func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage]
+    /// The `limit` conversations stored under `tenant` (a tenant's or a slice's key) whose start
+    /// (`ConversationState.startDay(in: clock)`) is in `from...through`, ranked by
+    /// `TopConversation.ranksBefore`; each merges every stored part of the conversation under that
+    /// key, also parts after the period, and names the bots and channels of its tenant that hold
+    /// a part of it.
+    func topConversations(tenant: String, clock: LocalClock, from: Day, through: Day, limit: Int) throws -> [TopConversation]
     /// Distinct contacts whose first event is on or before `day`.
     func totalContacts(tenant: String, through day: Day) throws -> Int64
 }

@@ -16,13 +16,13 @@ struct GenerateReportInput {
     var format: ReportFormat
     var title: String
     var sections: [SectionName]
+    /// The `limit` given to sections that list rows (`{"type": …, "limit": …}`), by section.
+    var sectionLimits: [SectionName: Int] = [:]
     var userId: String?
     var slice: (dimension: RollupScope.Dimension, value: String)?
     var includeCharts = true
     var templateId: String?
     var templateVersion: Int?
-    /// Default sections left out because they are not built yet.
-    var omitted: [SectionName] = []
     /// Explicit dates, or the number of days ending today in the tenant's zone.
     var period: Period
 
@@ -63,18 +63,16 @@ struct GenerateReportInput {
         }
 
         var sections: [SectionName]
-        var omitted: [SectionName] = []
+        var sectionLimits: [SectionName: Int] = [:]
         switch fields["sections"] {
         case nil, .null?:
             guard type != .custom || template != nil else { throw .badRequest("missing_parameter", "sections is required for a custom report; valid sections: \(SectionName.validList)") }
-            // A type's defaults lose the sections not built yet (said in `omitted`); a type
-            // left with none (compliance, until the audit log exists) is refused below.
-            let defaults = template?.sections ?? type.defaultSections
-            sections = defaults.filter(\.isAvailable)
-            omitted = defaults.filter { !$0.isAvailable }
-            if sections.isEmpty { sections = defaults }
+            sections = template?.sections ?? type.defaultSections
+            sectionLimits = (template?.sectionLimits ?? [:]).filter { sections.contains($0.key) }
         case .array(let items)?:
-            sections = try items.map(Self.section)
+            let parsed = try items.map(Self.section)
+            sections = parsed.map(\.name)
+            for item in parsed { if let limit = item.limit { sectionLimits[item.name] = limit } }
             guard !sections.isEmpty else { throw .badRequest("invalid_parameter", "sections must name at least one section") }
             guard Set(sections).count == sections.count else { throw .badRequest("invalid_parameter", "sections must not name a section twice") }
         default: throw .badRequest("invalid_parameter", "sections must be an array of section names or {\"type\": name} objects")
@@ -82,7 +80,7 @@ struct GenerateReportInput {
 
         var input = GenerateReportInput(type: type, format: format, title: type.defaultTitle, sections: sections, userId: nil, slice: nil,
                                         templateId: template?.id, period: .lastDays(template?.periodDays ?? defaultPeriodDays))
-        input.omitted = omitted
+        input.sectionLimits = sectionLimits
         input.templateVersion = template?.version
         switch fields["title"] {
         case nil, .null?: break
@@ -102,28 +100,36 @@ struct GenerateReportInput {
         return input
     }
 
-    /// Refuses a section that is named correctly but not built yet. Checked after the role and
-    /// the tenant, so that a key learns nothing about a tenant it may not use.
-    func requireAvailable() throws(APIError) {
-        if let unavailable = sections.first(where: { !$0.isAvailable }) {
-            throw .badRequest("section_unavailable", "section \(unavailable.rawValue) is not available yet: \(unavailable.unavailableReason ?? ""); available sections: \(SectionName.allCases.filter(\.isAvailable).map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
-    static func section(_ item: JSONValue) throws(APIError) -> SectionName {
+    /// One item of `sections`: a name, or `{"type": name}` with an optional `limit` (1…100) for
+    /// the sections that list rows. A limit on any other section is refused rather than ignored,
+    /// so that a client learns its option does nothing.
+    static func section(_ item: JSONValue) throws(APIError) -> (name: SectionName, limit: Int?) {
         let name: String
+        var limitValue: JSONValue?
         switch item {
         case .string(let text): name = text
         case .object(let object):
-            try JSONRequestBody.refuseUnknown(object, allowed: ["type"])
+            try JSONRequestBody.refuseUnknown(object, allowed: ["type", "limit"])
             guard case .string(let text)? = object["type"] else { throw .badRequest("invalid_parameter", "a section object needs a \"type\" string") }
             name = text
+            limitValue = object["limit"]
         default: throw .badRequest("invalid_parameter", "sections must be an array of section names or {\"type\": name} objects")
         }
         guard let section = SectionName(rawValue: name) else {
             throw .badRequest("unknown_section", "unknown section '\(name.prefix(64))'; valid sections: \(SectionName.validList)")
         }
-        return section
+        switch limitValue {
+        case nil, .null?: return (section, nil)
+        case let value?:
+            guard section.defaultLimit != nil else {
+                throw .badRequest("invalid_parameter", "section \(section.rawValue) takes no limit; the sections that take one: \(SectionName.limitedList)")
+            }
+            let range = SectionName.limitRange
+            guard case .integer(let n) = value, (Int64(range.lowerBound)...Int64(range.upperBound)).contains(n) else {
+                throw .badRequest("invalid_parameter", "the limit of section \(section.rawValue) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return (section, Int(n))
+        }
     }
 
     static func identifier(_ fields: [String: JSONValue], _ name: String) throws(APIError) -> String? {

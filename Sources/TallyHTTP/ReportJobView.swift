@@ -11,7 +11,7 @@ struct ReportJobView: Encodable {
         case timeZone = "time_zone", sections, templateId = "template_id", templateVersion = "template_version", createdAt = "created_at"
         case startedAt = "started_at", completedAt = "completed_at", createdBy = "created_by", sizeBytes = "size_bytes", sha256
         case downloadURL = "download_url", statusURL = "status_url", dataAsOf = "data_as_of", error, botId = "bot_id", channel
-        case includeCharts = "include_charts", attempts
+        case includeCharts = "include_charts", attempts, sectionLimits = "section_limits"
     }
 
     struct CreatedBy: Encodable {
@@ -35,6 +35,8 @@ struct ReportJobView: Encodable {
         try c.encode(r.endDate, forKey: .endDate)
         try c.encode(r.timeZone, forKey: .timeZone)
         try c.encode(r.sections, forKey: .sections)
+        // The `limit` a request gave sections that list rows, by name (`{}` when none did).
+        try c.encode(r.sectionLimits, forKey: .sectionLimits)
         try c.encode(r.templateId, forKey: .templateId)
         try c.encode(r.templateVersion, forKey: .templateVersion)
         try c.encode(r.botId, forKey: .botId)
@@ -86,7 +88,5 @@ struct GenerateAnswer: Encodable {
     var reportId: String
     var state = "pending"
     var statusURL: String
-    /// Default sections of the type left out because they are not built yet; absent when none.
-    var omittedSections: [String]?
-    enum CodingKeys: String, CodingKey { case reportId = "report_id", state, statusURL = "status_url", omittedSections = "omitted_sections" }
+    enum CodingKeys: String, CodingKey { case reportId = "report_id", state, statusURL = "status_url" }
 }

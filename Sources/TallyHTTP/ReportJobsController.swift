@@ -41,7 +41,6 @@ struct ReportJobsController {
         if let owner = template?.userId, owner != tenant {
             throw APIError(.badRequest, code: "template_not_found", "no template with id '\(template?.id ?? "")'")
         }
-        try input.requireAvailable()
         let pending = try await settingsCall { try await settings.pendingReportJobCount() }
         guard pending < runner.configuration.queueLimit else {
             throw APIError(.tooManyRequests, code: "queue_full",
@@ -64,11 +63,11 @@ struct ReportJobsController {
             botId: input.slice?.dimension == .botId ? input.slice?.value : nil,
             channel: input.slice?.dimension == .channel ? input.slice?.value : nil,
             includeCharts: input.includeCharts, templateId: input.templateId, templateVersion: input.templateVersion,
-            createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis())
+            createdByKeyId: key.id, createdByKeyName: key.name, createdAtMillis: nowMillis(),
+            sectionLimits: Dictionary(uniqueKeysWithValues: input.sectionLimits.map { ($0.key.rawValue, $0.value) }))
         try await settingsCall { try settings.apply(.createReportJob(job), auditing: .reportGenerate, target: id, userId: tenant, context: context) }
         runner.enqueue(id)
-        let answer = GenerateAnswer(reportId: id, statusURL: ReportJobView.url(id) + "/status",
-                                    omittedSections: input.omitted.isEmpty ? nil : input.omitted.map(\.rawValue))
+        let answer = GenerateAnswer(reportId: id, statusURL: ReportJobView.url(id) + "/status")
         return JSONResponse.make(status: .accepted, body: answer)
     }
 

@@ -9,6 +9,8 @@ struct ReportTemplate: Sendable, Encodable {
     var description: String
     var type: ReportType
     var sections: [SectionName]
+    /// The `limit` of sections that list rows, where the template gives one.
+    var sectionLimits: [SectionName: Int] = [:]
     var format: ReportFormat
     var includeCharts: Bool
     var periodDays: Int
@@ -21,7 +23,7 @@ struct ReportTemplate: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id = "template_id", name, description, type, sections, format, includeCharts = "include_charts", periodDays = "period_days", version
-        case builtIn = "built_in", availableSections = "available", userId = "user_id", createdAt = "created_at", updatedAt = "updated_at"
+        case builtIn = "built_in", userId = "user_id", createdAt = "created_at", updatedAt = "updated_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -30,7 +32,8 @@ struct ReportTemplate: Sendable, Encodable {
         try container.encode(name, forKey: .name)
         try container.encode(description, forKey: .description)
         try container.encode(type, forKey: .type)
-        try container.encode(sections.map { ["type": $0.rawValue] }, forKey: .sections)
+        // Each section as generate accepts it: `{"type"}`, plus `limit` where the template has one.
+        try container.encode(sections.map { SectionItem(type: $0.rawValue, limit: sectionLimits[$0]) }, forKey: .sections)
         try container.encode(format, forKey: .format)
         try container.encode(includeCharts, forKey: .includeCharts)
         try container.encode(periodDays, forKey: .periodDays)
@@ -39,8 +42,17 @@ struct ReportTemplate: Sendable, Encodable {
         try container.encode(userId, forKey: .userId)
         try container.encode(createdAtMillis.map(ReportDocumentBuilder.rfc3339(millis:)), forKey: .createdAt)
         try container.encode(updatedAtMillis.map(ReportDocumentBuilder.rfc3339(millis:)), forKey: .updatedAt)
-        // Whether every section can be generated today (compliance's cannot, yet).
-        try container.encode(sections.allSatisfy(\.isAvailable), forKey: .availableSections)
+    }
+
+    struct SectionItem: Encodable {
+        var type: String
+        var limit: Int?
+        enum CodingKeys: String, CodingKey { case type, limit }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encodeIfPresent(limit, forKey: .limit)
+        }
     }
 
     /// `builtin-usage`, `builtin-conversations`, …: the types' defaults, version 1.
@@ -63,8 +75,14 @@ extension ReportTemplate {
             guard let section = SectionName(rawValue: name) else { return nil }
             sections.append(section)
         }
+        var limits: [SectionName: Int] = [:]
+        for (name, limit) in record.sectionLimits {
+            guard let section = SectionName(rawValue: name), sections.contains(section) else { return nil }
+            limits[section] = limit
+        }
         self.init(id: record.id, name: record.name, description: record.description, type: type, sections: sections, format: format,
                   includeCharts: record.includeCharts, periodDays: record.periodDays, version: record.version, builtIn: false,
                   userId: record.userId, createdAtMillis: record.createdAtMillis, updatedAtMillis: record.updatedAtMillis)
+        sectionLimits = limits
     }
 }

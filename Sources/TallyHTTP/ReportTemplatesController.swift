@@ -159,7 +159,8 @@ struct ReportTemplatesController {
         return ReportTemplateRecord(id: id, userId: owner, name: name, description: description, type: input.type.rawValue,
                                     sections: input.sections.map(\.rawValue), format: input.format.rawValue, includeCharts: input.includeCharts,
                                     periodDays: periodDays, version: version, createdByKeyId: key.id, createdAtMillis: createdAt,
-                                    updatedAtMillis: updatedAt)
+                                    updatedAtMillis: updatedAt,
+                                    sectionLimits: Dictionary(uniqueKeysWithValues: input.sectionLimits.map { ($0.key.rawValue, $0.value) }))
     }
 
     /// A settings store call; its failures become the API's errors.

@@ -8,7 +8,7 @@ public struct ReportSpec: Sendable, Equatable {
 
     public var type: ReportType
     public var title: String
-    /// The sections, in order; each must be available (`SectionName.isAvailable`).
+    /// The sections, in order.
     public var sections: [SectionName]
     /// The tenant (`user_id`).
     public var tenant: String
@@ -19,12 +19,13 @@ public struct ReportSpec: Sendable, Equatable {
     public var end: Day
     /// The zone the tenant's rollups are bucketed in, which the days are.
     public var timeZone: String
-    /// At most this many rows in lists (bots, channels, negative feedback).
-    public var listLimit: Int
+    /// The `limit` a request gave a section that lists rows (`SectionName.defaultLimit`); a
+    /// section not listed here lists its default.
+    public var sectionLimits: [SectionName: Int]
 
     public init(type: ReportType, title: String, sections: [SectionName], tenant: String,
                 slice: (dimension: RollupScope.Dimension, value: String)? = nil, start: Day, end: Day, timeZone: String = "UTC",
-                listLimit: Int = 10) {
+                sectionLimits: [SectionName: Int] = [:]) {
         self.type = type
         self.title = title
         self.sections = sections
@@ -33,7 +34,12 @@ public struct ReportSpec: Sendable, Equatable {
         self.start = start
         self.end = end
         self.timeZone = timeZone
-        self.listLimit = listLimit
+        self.sectionLimits = sectionLimits
+    }
+
+    /// At most this many rows in `section`'s list: its request's `limit`, else its default.
+    public func limit(of section: SectionName) -> Int {
+        sectionLimits[section] ?? section.defaultLimit ?? SectionName.limitRange.upperBound
     }
 
     /// The number of days of the period.
@@ -58,6 +64,6 @@ public struct ReportSpec: Sendable, Equatable {
     public static func == (lhs: ReportSpec, rhs: ReportSpec) -> Bool {
         lhs.type == rhs.type && lhs.title == rhs.title && lhs.sections == rhs.sections && lhs.tenant == rhs.tenant
             && lhs.slice?.dimension == rhs.slice?.dimension && lhs.slice?.value == rhs.slice?.value && lhs.start == rhs.start
-            && lhs.end == rhs.end && lhs.timeZone == rhs.timeZone && lhs.listLimit == rhs.listLimit
+            && lhs.end == rhs.end && lhs.timeZone == rhs.timeZone && lhs.sectionLimits == rhs.sectionLimits
     }
 }

@@ -1,9 +1,6 @@
 /// The stable names of report sections: the API's `sections` values, the document's section
 /// `name`s and the first column of the CSV. Never rename one.
-///
-/// The enum lists every section the Reports API defines, built or not, so that a request naming a
-/// planned section gets a clear `section_unavailable` rather than `unknown_section`, and adding one
-/// later is a new case plus its builder.
+/// A new section is a new case plus its builder in `SectionReader`.
 public enum SectionName: String, CaseIterable, Sendable, Codable {
     case usageSummary = "usage_summary"
     case topConversations = "top_conversations"
@@ -42,24 +39,26 @@ public enum SectionName: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Why a section cannot be built yet, or nil when it can. A report naming one is refused at
-    /// request time (400 `section_unavailable`), never generated with the section left empty.
-    public var unavailableReason: String? {
-        switch self {
-        case .topConversations:
-            "top_conversations needs a per-conversation ranking of the period's messages that the rollups do not keep yet"
-        default:
-            nil
-        }
-    }
-
     /// The facts beside the rollups this section reads, which the job runner reads for it.
     public var readsIngestHealth: Bool { self == .ingestHealth || self == .dataRetention }
     public var readsAuditLog: Bool { self == .auditTrail || self == .dataRetention }
     public var readsKeys: Bool { self == .accessReview }
 
-    /// True when `ReportDocumentBuilder` can build this section now.
-    public var isAvailable: Bool { unavailableReason == nil }
+    /// How many rows the section lists when its request gives no `limit`; nil for a section that
+    /// lists no rows and takes no `limit`. The breakdowns keep the 100 they always listed.
+    public var defaultLimit: Int? {
+        switch self {
+        case .topConversations, .satisfactionScores: 10
+        case .botBreakdown, .channelBreakdown: 100
+        default: nil
+        }
+    }
+
+    /// The `limit` a section that lists rows accepts.
+    public static let limitRange = 1...100
+
+    /// `top_conversations, …`: the sections that take a `limit`, for the 400 that names them.
+    public static var limitedList: String { allCases.filter { $0.defaultLimit != nil }.map(\.rawValue).joined(separator: ", ") }
 
     /// `usage_summary, …`, for the 400 that lists the valid values.
     public static var validList: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -2,9 +2,6 @@ import TallyDomain
 
 /// The per-bot and per-channel tables, satisfaction and alerts.
 extension SectionReader {
-    /// A breakdown lists at most this many bots or channels, most messages first.
-    static var breakdownLimit: Int { 100 }
-
     func breakdown(_ dimension: RollupScope.Dimension) throws -> [Block] {
         let figures: [(name: String, label: String, metric: ReportDefinition.Metric)] = [
             ("conversations", "Conversations", .counter(.conversations)),
@@ -21,7 +18,7 @@ extension SectionReader {
             }
         }
         func messages(_ key: String) -> Int64 { byKey[key]?["messages"]?.value.inHundredths ?? 0 }
-        let keys = byKey.keys.sorted { messages($0) != messages($1) ? messages($0) > messages($1) : $0 < $1 }.prefix(Self.breakdownLimit)
+        let keys = byKey.keys.sorted { messages($0) != messages($1) ? messages($0) > messages($1) : $0 < $1 }.prefix(spec.limit(of: dimension == .botId ? .botBreakdown : .channelBreakdown))
         var columns: [Table.Column] = [.text(dimension == .botId ? "bot_id" : "channel", dimension == .botId ? "Bot" : "Channel")]
         for figure in figures {
             columns.append(.number(figure.name, figure.label))
@@ -56,13 +53,13 @@ extension SectionReader {
         }
         for bot in bots {
             let botKey = RollupScope.key(tenant: spec.tenant, .botId, bot)
-            negative += try rollups.negativeRatings(tenant: botKey, from: window.start, through: window.end, limit: spec.listLimit)
+            negative += try rollups.negativeRatings(tenant: botKey, from: window.start, through: window.end, limit: spec.limit(of: .satisfactionScores))
                 .map { (bot, $0) }
         }
         negative.sort { a, b in
             a.rating.occurredAtMillis != b.rating.occurredAtMillis ? a.rating.occurredAtMillis > b.rating.occurredAtMillis : a.rating.id < b.rating.id
         }
-        let rows: [[Table.Cell]] = negative.prefix(spec.listLimit).map { item in
+        let rows: [[Table.Cell]] = negative.prefix(spec.limit(of: .satisfactionScores)).map { item in
             [.text(ReportDocumentBuilder.rfc3339(millis: item.rating.occurredAtMillis)), .text(item.bot), .number(.count(Int64(item.rating.value))),
              item.rating.reason.map { .text($0) } ?? .empty, item.rating.conversationId.map { .text($0) } ?? .empty]
         }

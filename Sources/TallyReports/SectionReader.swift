@@ -28,12 +28,11 @@ struct SectionReader<Rollups: RollupReading> {
         case .channelBreakdown: try breakdown(.channel)
         case .satisfactionScores: try satisfactionScores()
         case .alerts: try alerts()
+        case .topConversations: try topConversations()
         case .ingestHealth: ingestHealth()
         case .auditTrail: auditTrail()
         case .accessReview: accessReview()
         case .dataRetention: dataRetention()
-        case .topConversations:
-            throw ReportBuildError(name.unavailableReason ?? "section \(name.rawValue) is not available")
         }
     }
 

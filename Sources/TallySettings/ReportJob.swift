@@ -23,6 +23,9 @@ public struct ReportJob: Sendable, Equatable {
         public var title: String
         /// Section names, in order.
         public var sections: [String]
+        /// The `limit` a request gave sections that list rows, by section name; empty when none
+        /// did (and in every job stored before limits existed), so `sections` stays plain names.
+        public var sectionLimits: [String: Int]
         /// First and last local day, `YYYY-MM-DD`, inclusive.
         public var startDate: String
         public var endDate: String
@@ -39,13 +42,15 @@ public struct ReportJob: Sendable, Equatable {
 
         public init(id: String, userId: String, type: String, format: String, title: String, sections: [String], startDate: String, endDate: String,
                     timeZone: String, botId: String? = nil, channel: String? = nil, includeCharts: Bool = true, templateId: String? = nil,
-                    templateVersion: Int? = nil, createdByKeyId: String, createdByKeyName: String, createdAtMillis: Int64) {
+                    templateVersion: Int? = nil, createdByKeyId: String, createdByKeyName: String, createdAtMillis: Int64,
+                    sectionLimits: [String: Int] = [:]) {
             self.id = id
             self.userId = userId
             self.type = type
             self.format = format
             self.title = title
             self.sections = sections
+            self.sectionLimits = sectionLimits
             self.startDate = startDate
             self.endDate = endDate
             self.timeZone = timeZone

@@ -9,6 +9,8 @@ public struct ReportTemplateRecord: Sendable, Equatable {
     public var description: String
     public var type: String
     public var sections: [String]
+    /// The `limit` of sections that list rows, by section name; empty when none has one.
+    public var sectionLimits: [String: Int]
     public var format: String
     public var includeCharts: Bool
     public var periodDays: Int
@@ -20,13 +22,15 @@ public struct ReportTemplateRecord: Sendable, Equatable {
     public var updatedAtMillis: Int64
 
     public init(id: String, userId: String?, name: String, description: String, type: String, sections: [String], format: String,
-                includeCharts: Bool, periodDays: Int, version: Int, createdByKeyId: String, createdAtMillis: Int64, updatedAtMillis: Int64) {
+                includeCharts: Bool, periodDays: Int, version: Int, createdByKeyId: String, createdAtMillis: Int64, updatedAtMillis: Int64,
+                sectionLimits: [String: Int] = [:]) {
         self.id = id
         self.userId = userId
         self.name = name
         self.description = description
         self.type = type
         self.sections = sections
+        self.sectionLimits = sectionLimits
         self.format = format
         self.includeCharts = includeCharts
         self.periodDays = periodDays

@@ -8,7 +8,9 @@
 /// {"deletedAtMillis":1767225700000,"reportId":"rpt_0a1b2c3d4e5f6a7b","type":"deleteReportJob"}
 /// ```
 ///
-/// The report's type is `reportType`, since `type` is the command's.
+/// The report's type is `reportType`, since `type` is the command's. `sectionLimits`
+/// (`{"top_conversations":25}`) is present only when a section was given a `limit`, so commands
+/// logged before limits existed read as they were written.
 extension SettingsCommand {
     static func decodeReportJobCommand(from container: KeyedDecodingContainer<CodingKeys>) throws -> SettingsCommand {
         let id = try container.decode(String.self, forKey: .reportId)
@@ -31,7 +33,8 @@ extension SettingsCommand {
                 templateVersion: try container.decodeIfPresent(Int.self, forKey: .templateVersion),
                 createdByKeyId: try container.decode(String.self, forKey: .createdByKeyId),
                 createdByKeyName: try container.decode(String.self, forKey: .createdByKeyName),
-                createdAtMillis: try container.decode(Int64.self, forKey: .createdAtMillis)))
+                createdAtMillis: try container.decode(Int64.self, forKey: .createdAtMillis),
+                sectionLimits: try container.decodeIfPresent([String: Int].self, forKey: .sectionLimits) ?? [:]))
         case .startReportJob:
             return .startReportJob(id: id, startedAtMillis: try container.decode(Int64.self, forKey: .startedAtMillis))
         case .completeReportJob:
@@ -62,6 +65,7 @@ extension SettingsCommand {
             try container.encode(request.format, forKey: .format)
             try container.encode(request.title, forKey: .title)
             try container.encode(request.sections, forKey: .sections)
+            if !request.sectionLimits.isEmpty { try container.encode(request.sectionLimits, forKey: .sectionLimits) }
             try container.encode(request.startDate, forKey: .startDate)
             try container.encode(request.endDate, forKey: .endDate)
             try container.encode(request.timeZone, forKey: .timeZone)

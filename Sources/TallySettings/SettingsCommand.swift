@@ -109,7 +109,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case atMillis, actorId, actorName, actorRole, action, target, outcome, requestId, remoteAddress
         case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
         case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
-        case error, deletedAtMillis, description, periodDays, updatedAtMillis, day
+        case error, deletedAtMillis, description, periodDays, updatedAtMillis, day, sectionLimits
     }
 
     private static let encoder: JSONEncoder = {

@@ -75,6 +75,8 @@ enum ReportJobRows {
     /// The request as the stored JSON column (the command's own field names, keys sorted).
     struct StoredRequest: Codable {
         var sections: [String]
+        /// Absent in requests stored before section limits existed, and when no section has one.
+        var sectionLimits: [String: Int]?
         var startDate: String
         var endDate: String
         var timeZone: String
@@ -96,7 +98,8 @@ enum ReportJobRows {
     static func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
 
     static func requestJSON(_ request: ReportJob.Request) throws -> String {
-        try json(StoredRequest(sections: request.sections, startDate: request.startDate, endDate: request.endDate, timeZone: request.timeZone,
+        try json(StoredRequest(sections: request.sections, sectionLimits: request.sectionLimits.isEmpty ? nil : request.sectionLimits,
+                               startDate: request.startDate, endDate: request.endDate, timeZone: request.timeZone,
                                botId: request.botId, channel: request.channel, includeCharts: request.includeCharts, templateId: request.templateId,
                                templateVersion: request.templateVersion, createdByKeyId: request.createdByKeyId,
                                createdByKeyName: request.createdByKeyName))
@@ -119,7 +122,7 @@ enum ReportJobRows {
             id: id, userId: row[1], type: row[2], format: row[3], title: row[4], sections: stored.sections, startDate: stored.startDate,
             endDate: stored.endDate, timeZone: stored.timeZone, botId: stored.botId, channel: stored.channel, includeCharts: stored.includeCharts,
             templateId: stored.templateId, templateVersion: stored.templateVersion, createdByKeyId: stored.createdByKeyId,
-            createdByKeyName: stored.createdByKeyName, createdAtMillis: row[7])
+            createdByKeyName: stored.createdByKeyName, createdAtMillis: row[7], sectionLimits: stored.sectionLimits ?? [:])
         let asOf = try (row[14] as String?).map { text in
             do { return try JSONDecoder().decode(ReportJob.DataAsOf.self, from: Data(text.utf8)) } catch {
                 throw SettingsError(.corrupt, "report '\(id)' has an unreadable data_as_of")

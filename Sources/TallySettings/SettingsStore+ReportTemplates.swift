@@ -7,6 +7,8 @@ import GRDB
 /// {"createdAtMillis":1,"createdByKeyId":"key_x","description":"","format":"csv","includeCharts":true,"name":"Weekly","periodDays":7,"reportType":"usage","sections":["usage_summary"],"templateId":"tpl_1","templateVersion":1,"type":"createReportTemplate","updatedAtMillis":1,"userId":"tenant-1"}
 /// {"deletedAtMillis":2,"templateId":"tpl_1","type":"deleteReportTemplate"}
 /// ```
+///
+/// `sectionLimits` (`{"top_conversations":25}`) is present only when a section has a `limit`.
 extension SettingsCommand {
     static func decodeReportTemplateCommand(from container: KeyedDecodingContainer<CodingKeys>) throws -> SettingsCommand {
         let id = try container.decode(String.self, forKey: .templateId)
@@ -21,7 +23,8 @@ extension SettingsCommand {
             includeCharts: try container.decode(Bool.self, forKey: .includeCharts), periodDays: try container.decode(Int.self, forKey: .periodDays),
             version: try container.decode(Int.self, forKey: .templateVersion), createdByKeyId: try container.decode(String.self, forKey: .createdByKeyId),
             createdAtMillis: try container.decode(Int64.self, forKey: .createdAtMillis),
-            updatedAtMillis: try container.decode(Int64.self, forKey: .updatedAtMillis))
+            updatedAtMillis: try container.decode(Int64.self, forKey: .updatedAtMillis),
+            sectionLimits: try container.decodeIfPresent([String: Int].self, forKey: .sectionLimits) ?? [:])
         return kind == .createReportTemplate ? .createReportTemplate(record) : .updateReportTemplate(record)
     }
 
@@ -39,6 +42,7 @@ extension SettingsCommand {
             try container.encode(record.description, forKey: .description)
             try container.encode(record.type, forKey: .reportType)
             try container.encode(record.sections, forKey: .sections)
+            if !record.sectionLimits.isEmpty { try container.encode(record.sectionLimits, forKey: .sectionLimits) }
             try container.encode(record.format, forKey: .format)
             try container.encode(record.includeCharts, forKey: .includeCharts)
             try container.encode(record.periodDays, forKey: .periodDays)
@@ -108,6 +112,8 @@ enum TemplateRows {
         var description: String
         var type: String
         var sections: [String]
+        /// Absent in bodies stored before section limits existed, and when no section has one.
+        var sectionLimits: [String: Int]?
         var format: String
         var includeCharts: Bool
         var periodDays: Int
@@ -115,7 +121,8 @@ enum TemplateRows {
     }
 
     static func body(_ r: ReportTemplateRecord) throws -> String {
-        try ReportJobRows.json(Body(description: r.description, type: r.type, sections: r.sections, format: r.format, includeCharts: r.includeCharts,
+        try ReportJobRows.json(Body(description: r.description, type: r.type, sections: r.sections,
+                                    sectionLimits: r.sectionLimits.isEmpty ? nil : r.sectionLimits, format: r.format, includeCharts: r.includeCharts,
                                     periodDays: r.periodDays, createdByKeyId: r.createdByKeyId))
     }
 
@@ -127,6 +134,7 @@ enum TemplateRows {
         }
         return ReportTemplateRecord(id: id, userId: row[1], name: row[2], description: body.description, type: body.type, sections: body.sections,
                                     format: body.format, includeCharts: body.includeCharts, periodDays: body.periodDays, version: row[4],
-                                    createdByKeyId: body.createdByKeyId, createdAtMillis: row[5], updatedAtMillis: row[6])
+                                    createdByKeyId: body.createdByKeyId, createdAtMillis: row[5], updatedAtMillis: row[6],
+                                    sectionLimits: body.sectionLimits ?? [:])
     }
 }

@@ -6,12 +6,23 @@ import TallyDomain
 /// batch, prepared once per transaction and bound in place (see `RawStatement`).
 struct ConversationPartStatements {
     private let select: RawStatement
-    private let save: RawStatement
+    /// Nil when prepared for reading only (`init(readingFrom:)`).
+    private let save: RawStatement?
 
     init(_ db: Database) throws {
-        select = try RawStatement(db, "SELECT day, \(ConversationRows.stateColumns) FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
+        select = try Self.select(db)
         let placeholders = Array(repeating: "?", count: 3 + ConversationRows.stateColumnCount).joined(separator: ", ")
         save = try RawStatement(db, "INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(ConversationRows.stateColumns)) VALUES (\(placeholders))")
+    }
+
+    /// The reads alone, for a report's read transaction, which prepares no write.
+    init(readingFrom db: Database) throws {
+        select = try Self.select(db)
+        save = nil
+    }
+
+    private static func select(_ db: Database) throws -> RawStatement {
+        try RawStatement(db, "SELECT day, \(ConversationRows.stateColumns) FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
     }
 
     /// Every stored part of one conversation, by day of its events.
@@ -26,13 +37,15 @@ struct ConversationPartStatements {
                 createdAt: select.optionalInt64(1), firstEventAt: select.int64(2), userMessages: select.int64(3),
                 firstUserMessageAt: select.optionalInt64(4), firstResponseAt: select.optionalInt64(5), botMessagesBeforeFirstUser: bots,
                 firstMessageAt: select.optionalInt64(7), lastMessageAt: select.optionalInt64(8),
-                messages: select.optionalInt64(9) ?? 0, tokens: select.optionalInt64(10) ?? 0)
+                messages: select.optionalInt64(9) ?? 0, tokens: select.optionalInt64(10) ?? 0,
+                botMessages: select.optionalInt64(13) ?? 0, thumbsUp: select.optionalInt64(11) ?? 0, thumbsDown: select.optionalInt64(12) ?? 0)
         }
         return parts
     }
 
     /// Writes one part, replacing the stored one.
     func save(_ state: ConversationState, tenant: String, conversation: String, day: Day) throws {
+        guard let save else { preconditionFailure("conversation part statements prepared for reading only") }
         save.bind(1, tenant)
         save.bind(2, conversation)
         save.bind(3, Int64(day.number))
@@ -46,6 +59,9 @@ struct ConversationPartStatements {
         save.bind(11, state.lastMessageAt)
         save.bind(12, state.messages)
         save.bind(13, state.tokens)
+        save.bind(14, state.thumbsUp)
+        save.bind(15, state.thumbsDown)
+        save.bind(16, state.botMessages)
         try save.run()
     }
 }

@@ -5,13 +5,14 @@ import TallyDomain
 /// Reads and writes the rows of `conversation_states` and `conversation_metrics`: the one place
 /// that knows their columns, shared by ingest, reports, checksums and transplants.
 enum ConversationRows {
-    static let stateColumns = "created_at, first_event_at, user_messages, first_user_at, first_response_at, bots_before_first_user, first_message_at, last_message_at, messages, tokens"
+    static let stateColumns = "created_at, first_event_at, user_messages, first_user_at, first_response_at, bots_before_first_user, first_message_at, last_message_at, messages, tokens, thumbs_up, thumbs_down, bot_messages"
     /// The number of `stateColumns`.
     static let stateColumnCount = stateColumns.split(separator: ",").count
     static let metricsColumns = "depth_0, depth_1, depth_2_3, depth_4_10, depth_over_10, first_responses, durations"
 
     /// The state in a row whose columns start at `offset` in `stateColumns` order. `messages` and
-    /// `tokens` are NULL in rows written before v10 and read as 0.
+    /// `tokens` are NULL in rows written before v10, `thumbs_up` and `thumbs_down` before v11 and
+    /// `bot_messages` before v12; each reads as 0.
     static func state(_ row: Row, at offset: Int) throws -> ConversationState {
         var bots: [Int64] = []
         if let data = row[offset + 5] as Data? {
@@ -20,13 +21,14 @@ enum ConversationRows {
         return ConversationState(
             createdAt: row[offset], firstEventAt: row[offset + 1], userMessages: row[offset + 2], firstUserMessageAt: row[offset + 3],
             firstResponseAt: row[offset + 4], botMessagesBeforeFirstUser: bots, firstMessageAt: row[offset + 6], lastMessageAt: row[offset + 7],
-            messages: row[offset + 8] as Int64? ?? 0, tokens: row[offset + 9] as Int64? ?? 0)
+            messages: row[offset + 8] as Int64? ?? 0, tokens: row[offset + 9] as Int64? ?? 0,
+            botMessages: row[offset + 12] as Int64? ?? 0, thumbsUp: row[offset + 10] as Int64? ?? 0, thumbsDown: row[offset + 11] as Int64? ?? 0)
     }
 
     static func stateValues(_ state: ConversationState) -> [(any DatabaseValueConvertible)?] {
         [state.createdAt, state.firstEventAt, state.userMessages, state.firstUserMessageAt, state.firstResponseAt,
          state.botMessagesBeforeFirstUser.isEmpty ? nil : Data(encodeInstants(state.botMessagesBeforeFirstUser)),
-         state.firstMessageAt, state.lastMessageAt, state.messages, state.tokens]
+         state.firstMessageAt, state.lastMessageAt, state.messages, state.tokens, state.thumbsUp, state.thumbsDown, state.botMessages]
     }
 
     /// Every stored part of one conversation, by day of its events.

@@ -291,10 +291,30 @@ enum StoreMigrations {
                 ALTER TABLE conversation_states ADD COLUMN tokens INTEGER;
                 """)
         }
+        // The Reports API's top conversations list each conversation's ratings, which the daily
+        // counters only sum per day, so each part of a conversation's state counts its thumbs up
+        // and down too. Rows written before this version hold NULL (read as 0): ratings counted
+        // before it are not in any conversation's figures until a rebuild replays them.
+        migrator.registerMigration("v11-conversation-ratings") { db in
+            try db.execute(sql: """
+                -- The part's rating.created events: value > 0 (thumbs up) and the others (thumbs down).
+                ALTER TABLE conversation_states ADD COLUMN thumbs_up INTEGER;
+                ALTER TABLE conversation_states ADD COLUMN thumbs_down INTEGER;
+                """)
+        }
+        // The top conversations also list each conversation's bot messages, which no part counted
+        // apart from the others. As with v10 and v11, rows written before this version hold NULL
+        // (read as 0) until a rebuild replays their events.
+        migrator.registerMigration("v12-conversation-bot-messages") { db in
+            try db.execute(sql: """
+                -- The part's message.created events of type bot.
+                ALTER TABLE conversation_states ADD COLUMN bot_messages INTEGER;
+                """)
+        }
         // The ingest_health report section shows Tally's own ingest figures, which no rebuild can
         // recover afterwards: each batch records them per UTC hour of its commit, in its own
         // transaction. A store rebuilt from the topics holds the figures of the rebuild's batches.
-        migrator.registerMigration("v12-ingest-health") { db in
+        migrator.registerMigration("v13-ingest-health") { db in
             try db.execute(sql: """
                 -- Per tenant and UTC hour of the commit (ms since the epoch / 3,600,000): events
                 -- counted and events skipped as duplicates.

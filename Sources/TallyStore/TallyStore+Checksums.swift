@@ -71,7 +71,8 @@ extension TallyStore {
                 for instant in [state.createdAt, state.firstEventAt, state.firstUserMessageAt, state.firstResponseAt, state.firstMessageAt, state.lastMessageAt] {
                     values.append(instant.map { UInt64(bitPattern: $0) } ?? 0x8000_0000_0000_0000)
                 }
-                values += [UInt64(bitPattern: state.userMessages), UInt64(bitPattern: state.messages), UInt64(bitPattern: state.tokens)]
+                values += [UInt64(bitPattern: state.userMessages), UInt64(bitPattern: state.messages), UInt64(bitPattern: state.tokens),
+                           UInt64(bitPattern: state.botMessages), UInt64(bitPattern: state.thumbsUp), UInt64(bitPattern: state.thumbsDown)]
                 values += state.botMessagesBeforeFirstUser.map { UInt64(bitPattern: $0) }
                 parts[key, default: []].append(Self.combine(values))
             }

@@ -14,6 +14,7 @@ fileprivate struct ConversationRollups: RollupReading {
     func conversationUsage(tenant: String, conversations: [String], from: Day, through: Day) throws -> [String: ConversationUsage] { [:] }
     func sliceValues(tenant: String, _ dimension: RollupScope.Dimension, from: Day, through: Day) throws -> [String] { [] }
     func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating] { [] }
+    func topConversations(tenant: String, clock: LocalClock, from: Day, through: Day, limit: Int) throws -> [TopConversation] { [] }
     func conversationMetrics(tenant: String, from: Day, through: Day) throws -> [Day: ConversationDayMetrics] {
         metrics.filter { $0.key >= from && $0.key <= through }
     }

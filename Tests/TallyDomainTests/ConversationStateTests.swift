@@ -125,4 +125,18 @@ struct ConversationStateTests {
         metrics.add(none, sign: -1)
         #expect(metrics.isEmpty && metrics == ConversationDayMetrics())
     }
+
+    @Test("ratings and bot messages fold and merge additively, in any order and grouping")
+    func ratingsAndBotMessages() {
+        let events = [
+            Self.event(.ratingCreated(value: 50), 5_000), Self.event(.messageCreated(.bot), 1_000), Self.event(.ratingCreated(value: -1), 7_000),
+            Self.event(.messageCreated(.user), 2_000), Self.event(.messageCreated(.bot), 3_000), Self.event(.ratingCreated(value: -100), 4_000),
+            Self.event(.messageCreated(.activity), 6_000),
+        ]
+        let state = Self.fold(events)
+        #expect(state.thumbsUp == 1 && state.thumbsDown == 2 && state.botMessages == 2 && state.messages == 4)
+        #expect(Self.fold(events.reversed()) == state)
+        let halves = Self.fold(Array(events.prefix(3))).merging(Self.fold(Array(events.dropFirst(3))))
+        #expect(halves == state)
+    }
 }

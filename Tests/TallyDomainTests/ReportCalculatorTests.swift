@@ -41,6 +41,9 @@ private struct NaiveRollups: RollupReading {
         Array(Set(events(of: tenant, from: from, through: through).compactMap { dimension == .botId ? $0.botId : $0.channel }))
     }
 
+    /// No catalog report ranks conversations; the Reports API's section is checked against the store.
+    func topConversations(tenant: String, clock: LocalClock, from: Day, through: Day, limit: Int) throws -> [TopConversation] { [] }
+
     func negativeRatings(tenant: String, from: Day, through: Day, limit: Int) throws -> [NegativeRating] {
         Array(events(of: tenant, from: from, through: through).compactMap(NegativeRating.init)
             .sorted { ($1.occurredAtMillis, $0.id) < ($0.occurredAtMillis, $1.id) }.prefix(limit))
