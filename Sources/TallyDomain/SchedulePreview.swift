@@ -16,6 +16,11 @@ public struct SchedulePreview: Sendable, Equatable {
         public let at: String
         /// The same instant on the zone's wall clock with its offset, e.g. `2026-03-08T03:00:00-04:00`.
         public let local: String
+
+        public init(at: String, local: String) {
+            self.at = at
+            self.local = local
+        }
     }
 
     /// How many fires a preview lists when the request does not say.
