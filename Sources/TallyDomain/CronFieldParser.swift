@@ -48,9 +48,8 @@ enum CronFieldParser {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw CronError(field: field, text: String(item), reason: "the step in '\(item)' is not a whole number")
         }
-        guard let step = Int(text), step >= 1 else {
-            throw CronError(field: field, text: String(item), reason: "the step in '\(item)' must be at least 1")
-        }
+        guard let step = Int(text) else { throw CronError(field: field, text: String(item), reason: "the step in '\(item)' is too large") }
+        guard step >= 1 else { throw CronError(field: field, text: String(item), reason: "the step in '\(item)' must be at least 1") }
         return step
     }
 

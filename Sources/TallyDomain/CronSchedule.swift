@@ -25,6 +25,9 @@ public struct CronSchedule: Sendable {
     /// (`CronExpression.neverFires`) is answered at once without searching.
     public static let horizonYears = 100
 
+    /// 2^50 ms, about 35,700 years: how far from 1970 the search goes either way.
+    static let searchLimitMillis: Int64 = 1 << 50
+
     public init(_ expression: CronExpression, in clock: LocalClock) {
         self.expression = expression
         self.clock = clock
@@ -34,11 +37,14 @@ public struct CronSchedule: Sendable {
     /// since the epoch (whole seconds: matching minutes, or transitions for times in a gap).
     /// Fewer when the search horizon ends first; none for an expression that never fires.
     public func fireInstants(after epochMillis: Int64, count: Int) -> [Int64] {
-        guard count > 0, !expression.neverFires else { return [] }
-        let afterSeconds = epochMillis >= 0 ? epochMillis / 1000 : (epochMillis - 999) / 1000
+        // Searches stay within ±35,000 years of 1970, where days and minutes are far from
+        // overflowing: nothing fires after that, and a search from before it starts there.
+        guard count > 0, !expression.neverFires, epochMillis < Self.searchLimitMillis else { return [] }
+        let searchStart = max(epochMillis, -Self.searchLimitMillis)
+        let afterSeconds = searchStart >= 0 ? searchStart / 1000 : (searchStart - 999) / 1000
         // The local minute containing `epochMillis`: no earlier local time can fire after it, as
         // local times map to instants in order and this one's first instant is not after it.
-        let localSeconds = afterSeconds + Int64(clock.offsetSeconds(atEpochMillis: epochMillis))
+        let localSeconds = afterSeconds + Int64(clock.offsetSeconds(atEpochMillis: searchStart))
         var cursor = localSeconds >= 0 ? localSeconds / 60 : (localSeconds - 59) / 60
         let horizon = Day(epochSeconds: localSeconds).advanced(by: Self.horizonYears * 366)
         var fires: [Int64] = []

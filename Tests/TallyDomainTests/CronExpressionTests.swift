@@ -36,6 +36,8 @@ struct CronExpressionTests {
         ("0 20-10 * * *", "hour: the range 20-10 is reversed"),
         ("0 0 * * FRI-MON", "day_of_week: the range FRI-MON is reversed"),
         ("*/0 * * * *", "minute: the step in '*/0' must be at least 1"),
+        ("*/99999999999999999999 * * * *", "minute: the step in '*/99999999999999999999' is too large"),
+        ("0 99999999999999999999 * * *", "hour: 99999999999999999999 is out of range 0-23"),
         ("*/x * * * *", "minute: the step in '*/x' is not a whole number"),
         ("*/ * * * *", "minute: the step in '*/' is not a whole number"),
         ("1/2/3 * * * *", "minute: '1/2/3' has more than one step"),

@@ -99,6 +99,15 @@ struct CronScheduleTests {
         #expect(everyMinute.first == from + 60_000)
     }
 
+    @Test("instants far from 1970 neither trap nor search for ever")
+    func extremes() throws {
+        let schedule = CronSchedule(try CronExpression(parsing: "* * * * *"), in: try #require(LocalClock(timeZoneIdentifier: "Europe/Berlin")))
+        #expect(schedule.fireInstants(after: Int64.max, count: 3).isEmpty)
+        #expect(schedule.fireInstants(after: Int64.min, count: 3).count == 3)
+        #expect(schedule.nextFire(after: -1) == 0)
+        #expect(schedule.fireInstants(after: 0, count: 0).isEmpty)
+    }
+
     @Test("a preview refuses bad cron, unknown zones, bad from and counts outside 1-50")
     func previewRefusals() {
         func refusal(_ cron: String, _ zone: String, from: String? = nil, count: Int? = nil) -> SchedulePreviewError? {
