@@ -30,7 +30,11 @@ enum CronFieldParser {
                 throw CronError(field: field, text: String(item), reason: "'\(item)' is not a value or a range a-b")
             }
             let low = try parseValue(ends[0], field), high = try parseValue(ends[1], field)
-            guard low <= high else { throw CronError(field: field, text: String(item), reason: "the range \(base) is reversed") }
+            guard low <= high else {
+                // MON-SUN is the usual slip: Sunday is 0, and 7 is the Sunday that ends a week.
+                let hint = field == .dayOfWeek && high == 0 ? " (Sunday is 0; to end a range on Sunday write 7, e.g. 1-7)" : ""
+                throw CronError(field: field, text: String(item), reason: "the range \(base) is reversed" + hint)
+            }
             range = low...high
         } else {
             guard !base.isEmpty else { throw CronError(field: field, text: String(item), reason: "'\(item)' has no value before its step") }

@@ -35,6 +35,7 @@ struct CronExpressionTests {
         ("1, * * * *", "minute: empty item in the list '1,'"),
         ("0 20-10 * * *", "hour: the range 20-10 is reversed"),
         ("0 0 * * FRI-MON", "day_of_week: the range FRI-MON is reversed"),
+        ("0 0 * * MON-SUN", "day_of_week: the range MON-SUN is reversed (Sunday is 0; to end a range on Sunday write 7, e.g. 1-7)"),
         ("*/0 * * * *", "minute: the step in '*/0' must be at least 1"),
         ("*/99999999999999999999 * * * *", "minute: the step in '*/99999999999999999999' is too large"),
         ("0 99999999999999999999 * * *", "hour: 99999999999999999999 is out of range 0-23"),

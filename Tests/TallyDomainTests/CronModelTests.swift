@@ -14,7 +14,7 @@ struct CronModelTests {
     ]
     static let expressions = [
         "0 2 * * *", "30 2 * * *", "0 1 * * SUN", "*/15 1-3 * * *", "0 0 1 * *", "15 2 8-14 3 SUN",
-        "45 2 * * *", "0 3 * * *", "*/30 * * * *", "0 0 1,15 * MON", "5 1,2,3 * jan-dec mon-sun", "0 0 */2 * 0",
+        "45 2 * * *", "0 3 * * *", "*/30 * * * *", "0 0 1,15 * MON", "5 1,2,3 * jan-dec sun-sat", "0 0 */2 * 0",
     ]
 
     struct Answer: Decodable {
