@@ -10,17 +10,33 @@ extension LocalClock {
     public init?(timeZoneIdentifier identifier: String) {
         if identifier == "UTC" { self = .utc; return }
         if let cached = ClockCache.shared.clock(identifier) { self = cached; return }
-        guard Self.knownIdentifiers.contains(identifier), let zone = TimeZone(identifier: identifier) else { return nil }
+        guard Self.isKnown(identifier), let zone = TimeZone(identifier: identifier) else { return nil }
         let clock = Self.build(identifier, zone)
         ClockCache.shared.store(clock)
         self = clock
     }
 
     /// Whether `identifier` names a zone this system knows.
-    public static func isKnown(_ identifier: String) -> Bool { identifier == "UTC" || knownIdentifiers.contains(identifier) }
+    public static func isKnown(_ identifier: String) -> Bool {
+        identifier == "UTC" || knownIdentifiers.contains(identifier) || isRegionalName(identifier)
+    }
 
-    /// The IANA names of the system's tzdata.
+    /// The IANA names of the system's tzdata, as Foundation lists them.
     public static let knownIdentifiers: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
+
+    /// Whether `identifier` is an `Area/Location` name of a listed area (`Asia`, `Europe`, …) that
+    /// the tzdata resolves. Foundation's list on Linux comes from ICU, which keeps some zones under
+    /// an older spelling only (`Asia/Calcutta`, not the current `Asia/Kolkata`), yet the tzdata
+    /// has both; abbreviations and offsets (`EST`, `GMT+5`) have no area and stay unknown.
+    private static func isRegionalName(_ identifier: String) -> Bool {
+        guard let slash = identifier.firstIndex(of: "/"), regionalAreas.contains(String(identifier[..<slash])) else { return false }
+        return TimeZone(identifier: identifier) != nil
+    }
+
+    /// The areas of the listed `Area/Location` names, without `Etc` (offsets such as `Etc/GMT+5`).
+    private static let regionalAreas: Set<String> = Set(knownIdentifiers.compactMap { name in
+        name.firstIndex(of: "/").map { String(name[..<$0]) }
+    }).subtracting(["Etc"])
 
     private static func build(_ identifier: String, _ zone: TimeZone) -> LocalClock {
         let first = Date(timeIntervalSince1970: 0)
