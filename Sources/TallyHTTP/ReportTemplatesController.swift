@@ -155,7 +155,6 @@ struct ReportTemplatesController {
         shape["user_id"] = nil
         let input = try GenerateReportInput.parse(shape, template: nil)
         if input.type.needsAdministrativeRole { try ReportPermission.require(.administer, of: key, to: "a compliance template") }
-        try input.requireAvailable()
         return ReportTemplateRecord(id: id, userId: owner, name: name, description: description, type: input.type.rawValue,
                                     sections: input.sections.map(\.rawValue), format: input.format.rawValue, includeCharts: input.includeCharts,
                                     periodDays: periodDays, version: version, createdByKeyId: key.id, createdAtMillis: createdAt,
