@@ -19,7 +19,7 @@ import FoundationNetworking
 struct OpenAPIFuzzTests {
     /// Test cases per operation and phase: with 23 operations, two keys and schemathesis's
     /// phases this sends well over 2,000 requests while staying within about three minutes.
-    static let examplesPerOperation = 10
+    static let examplesPerOperation = 25
     static let checks = "not_a_server_error,status_code_conformance,response_schema_conformance"
 
     @Test("schemathesis finds no server error, no undocumented status and no nonconforming body")
