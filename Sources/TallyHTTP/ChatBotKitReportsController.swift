@@ -64,7 +64,7 @@ struct ChatBotKitReportsController {
 
     @Sendable func generate(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
-        let id = context.parameters.get("reportId") ?? ""
+        let id = context.parameters.decoded("reportId")
         try Self.checkKnown(id)
         let queryUserId = try Self.queryUserId(request, key: key)
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))

@@ -83,6 +83,13 @@ struct FetchRequest {
             request.endDate = day
         default: throw .badRequest("invalid_parameter", "endDate must be a calendar date as YYYY-MM-DD")
         }
+        // A period reaching back before year 0 would answer days that YYYY-MM-DD cannot write.
+        if let end = request.endDate, end.advanced(by: -(request.periodDays - 1)) < earliestDay {
+            throw .badRequest("invalid_parameter", "endDate \(end.iso) is too early for periodDays \(request.periodDays): the period would begin before 0000-01-01")
+        }
         return request
     }
+
+    /// The first day a period may cover: the first one `Day.iso` writes as four digits.
+    static let earliestDay = Day(year: 0, month: 1, day: 1)!
 }

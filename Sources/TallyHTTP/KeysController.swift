@@ -52,7 +52,7 @@ struct KeysController {
 
     @Sendable func revoke(_ request: Request, context: TallyRequestContext) async throws -> Response {
         let audit = try Self.requireAdmin(context)
-        let keyId = context.parameters.get("keyId") ?? ""
+        let keyId = context.parameters.decoded("keyId")
         guard Identifier.isValid(keyId) else { throw APIError.badRequest("invalid_parameter", "keyId must be 1 to 128 characters without control characters") }
         do throws(SettingsError) {
             try settings.revokeKey(id: keyId, audit: audit)

@@ -149,7 +149,7 @@ struct ReportJobsController {
     private func visibleJob(_ context: TallyRequestContext) async throws -> ReportJob {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.view, of: key, to: "reading reports")
-        let id = context.parameters.get("reportId") ?? ""
+        let id = context.parameters.decoded("reportId")
         guard Identifier.isValid(id), let job = try await settingsCall({ try await settings.reportJob(id: id) }),
               key.userId == nil || key.userId == job.request.userId else {
             throw Self.notFound(id)

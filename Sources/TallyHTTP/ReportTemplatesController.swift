@@ -34,7 +34,7 @@ struct ReportTemplatesController {
     @Sendable func get(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.view, of: key, to: "reading templates")
-        let id = context.parameters.get("templateId") ?? ""
+        let id = context.parameters.decoded("templateId")
         if let builtIn = ReportTemplate.builtIn(id: id) { return JSONResponse.make(body: builtIn) }
         return JSONResponse.make(body: try await visibleCustom(id, key: key))
     }
@@ -54,7 +54,7 @@ struct ReportTemplatesController {
     @Sendable func replace(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.administer, of: key, to: "managing templates")
-        let id = context.parameters.get("templateId") ?? ""
+        let id = context.parameters.decoded("templateId")
         try Self.refuseBuiltIn(id)
         let stored = try await visibleRecord(id, key: key, toChange: true)
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
@@ -68,7 +68,7 @@ struct ReportTemplatesController {
     @Sendable func delete(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
         try ReportPermission.require(.administer, of: key, to: "managing templates")
-        let id = context.parameters.get("templateId") ?? ""
+        let id = context.parameters.decoded("templateId")
         try Self.refuseBuiltIn(id)
         let stored = try await visibleRecord(id, key: key, toChange: true)
         try await Self.call {

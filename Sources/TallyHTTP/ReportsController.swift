@@ -32,7 +32,7 @@ struct ReportsController {
 
     @Sendable func fetch(_ request: Request, context: TallyRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingKey }
-        let reportId = context.parameters.get("reportId") ?? ""
+        let reportId = context.parameters.decoded("reportId")
         let report = ReportCatalog.report(id: reportId)
         let bot = BotReport(id: reportId)
         let tenantReport = TenantReport(id: reportId)

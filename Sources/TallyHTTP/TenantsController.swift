@@ -135,7 +135,7 @@ struct TenantsController {
     }
 
     private static func userId(_ context: TallyRequestContext) throws(APIError) -> String {
-        let userId = context.parameters.get("userId") ?? ""
+        let userId = context.parameters.decoded("userId")
         guard Identifier.isValid(userId) else {
             throw APIError.badRequest("invalid_parameter", "userId must be 1 to 128 characters without control characters")
         }

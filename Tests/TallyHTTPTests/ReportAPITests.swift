@@ -125,6 +125,8 @@ struct ReportAPITests {
         BadFetch(body: #"{"endDate":"2025-02-30"}"#, code: "invalid_parameter", mentions: "endDate"),
         BadFetch(body: #"{"endDate":"tomorrow"}"#, code: "invalid_parameter", mentions: "endDate"),
         BadFetch(body: #"{"endDate":20250101}"#, code: "invalid_parameter", mentions: "endDate"),
+        // A period reaching back before year 0 would have days that YYYY-MM-DD cannot write.
+        BadFetch(body: #"{"endDate":"0000-01-01","periodDays":2}"#, code: "invalid_parameter", mentions: "before 0000-01-01"),
         BadFetch(body: #"{"userId":""}"#, code: "invalid_parameter", mentions: "userId"),
         BadFetch(body: #"{"userId":7}"#, code: "invalid_parameter", mentions: "userId"),
         BadFetch(body: "{\"userId\":\"\(String(repeating: "u", count: 129))\"}", code: "invalid_parameter", mentions: "userId"),

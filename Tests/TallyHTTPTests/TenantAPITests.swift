@@ -100,6 +100,29 @@ struct TenantAPITests {
         }
     }
 
+    @Test("a tenant id with a space, a slash or a non-ASCII character is named percent-encoded in the path")
+    func percentEncodedTenant() async throws {
+        try await Self.withServer { server in
+            /// Sends `path` exactly as written (the shared `send` encodes a path, and so its `%` too).
+            func raw(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+                var request = URLRequest(url: try #require(URL(string: server.live.baseURL.absoluteString + "/" + path)))
+                request.httpMethod = method
+                request.setValue("Bearer \(server.keys["admin"]!)", forHTTPHeaderField: "Authorization")
+                request.httpBody = body.map { Data($0.utf8) }
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+            }
+            let put = try await raw("PUT", "api/v1/platform/tenants/tenant%20%C3%A9%2F1", body: #"{"timeZone":"Europe/Berlin"}"#)
+            #expect(put.status == 200)
+            #expect(put.json["userId"] as? String == "tenant é/1")
+            #expect(try await server.settings.tenantTimeZone(userId: "tenant é/1")?.timeZone == "Europe/Berlin")
+            // An encoding that is not UTF-8 names no tenant.
+            let invalid = try await raw("GET", "api/v1/platform/tenants/%FF%FE")
+            #expect(invalid.status == 400)
+            #expect(invalid.json["code"] as? String == "invalid_parameter")
+        }
+    }
+
     @Test("without the whole history in the topics a change is 409 unless rebucketFrom accepts older days in the old zone")
     func incompleteHistory() async throws {
         let support = TenantZoneSupport(historyCoverage: { .incomplete("messages[0] now begins at offset 12") })
