@@ -11,7 +11,9 @@ enum HTMLBlocks {
         case .kpis(let group): kpis(group, into: &html)
         case .series(let series):
             heading(series.title, into: &html)
-            if charts { lineChart(series, into: &html) }
+            if charts {
+                for (offset, panel) in panels(of: series) { lineChart(panel, colorOffset: offset, into: &html) }
+            }
             seriesTable(series, into: &html)
         case .table(let table):
             heading(table.title, into: &html)
@@ -89,8 +91,19 @@ enum HTMLBlocks {
         html.raw("</tbody>\n</table>\n")
     }
 
+    /// The charts a series is drawn in, each with the palette index of its first line: one for
+    /// all lines, or one per line when their largest values differ more than 5×, so that a small
+    /// line (conversations) is not flattened against a large one (tokens) on a shared scale.
+    static func panels(of series: Series) -> [(Int, Series)] {
+        let maxima = series.lines.map { $0.values.map(\.inHundredths).max() ?? 0 }
+        guard let largest = maxima.max(), let smallest = maxima.filter({ $0 > 0 }).min(), largest > 5 * smallest else { return [(0, series)] }
+        return series.lines.enumerated().map { index, line in
+            (index, Series(name: series.name, title: "\(series.title): \(line.label)", unit: series.unit, dates: series.dates, lines: [line]))
+        }
+    }
+
     /// One polyline per line over the period, scaled to the largest value.
-    static func lineChart(_ series: Series, into html: inout HTMLText) {
+    static func lineChart(_ series: Series, colorOffset: Int = 0, into html: inout HTMLText) {
         let width = 720, height = 200, left = 50, bottom = 20, top = 10
         let maximum = max(1, series.lines.flatMap { $0.values.map(\.inHundredths) }.max() ?? 1)
         let count = max(1, series.dates.count - 1)
@@ -109,8 +122,9 @@ enum HTMLBlocks {
                 let y = height - bottom - Int((Int64(height - bottom - top) * max(0, value.inHundredths)) / maximum)
                 return "\(x),\(y)"
             }.joined(separator: " ")
-            html.raw("<polyline fill=\"none\" stroke=\"\(palette[index % palette.count])\" stroke-width=\"2\" points=\"\(points)\"/>")
-            html.raw("<text x=\"\(left + 10 + 110 * index)\" y=\"\(height + 16)\" font-size=\"11\" fill=\"\(palette[index % palette.count])\">")
+            let color = palette[(colorOffset + index) % palette.count]
+            html.raw("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>")
+            html.raw("<text x=\"\(left + 10 + 110 * index)\" y=\"\(height + 16)\" font-size=\"11\" fill=\"\(color)\">")
             html.text(line.label)
             html.raw("</text>\n")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TallyDomain
+import TallyKafka
 import TallySettings
 import TallyStore
 import TallyTestSupport
@@ -25,13 +26,14 @@ struct ReportCrashTests {
         let dataDirectory = TestEnvironment.temporaryDirectory("report-crash")
         let end = TestEnvironment.today
         let events = Array(TrafficGenerator(seed: 77, tenants: 2, days: 120, endDay: end, total: 30_000))
+        try KafkaProducer(brokers: brokers).createTopics(topics, partitions: 1)
         let store = try TallyStore(dataDirectory: dataDirectory)
         try store.apply(IngestBatch(events: events))
         let settings = try SettingsStore(dataDirectory: dataDirectory)
         let secret = try settings.createKey(name: "test", role: .admin, userId: nil).secret
         let server = ServerProcess(binary: binary, arguments: [
             "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory, "--report-workers", "2",
-        ])
+        ], logPath: dataDirectory + "/serve.log")
         defer { server.terminate() }
         try server.start()
         var port = try await server.waitForHTTPPort()
