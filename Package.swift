@@ -142,9 +142,9 @@ let package = Package(
         ),
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
-        .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain"]),
+        .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain", "TallyTestSupport"]),
         .testTarget(name: "TallyMailTests", dependencies: ["TallyMail", "TallyDomain", "TallyTestSupport"]),
-        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyPDF", "TallyXLSX", "TallyDomain", "TallyStore", "TallyTestSupport"]),
+        .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyReportJobs", "TallyPDF", "TallyXLSX", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(
             name: "TallyStoreTests",
             // GRDB: the transplant tests corrupt stores with plain SQL.

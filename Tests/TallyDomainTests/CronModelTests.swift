@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 import TallyDomain
 
 /// `CronSchedule` and `SchedulePreview` against an independent model: `tools/cron-model`, a Python
@@ -69,34 +70,10 @@ struct CronModelTests {
     }
 }
 
-/// Runs `tools/cron-model` with the repository's `.venv` Python (installed by `tools/setup`),
-/// found from this file's path, on a request written to a temporary file.
+/// Runs `tools/cron-model` with the repository's `.venv` Python (installed by `tools/setup`) on a
+/// request written to a temporary file.
 enum ModelRunner {
-    struct Failure: Error, CustomStringConvertible { let description: String }
-
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func run(_ request: Data) throws -> Data {
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw Failure(description: "\(python.path) is missing: run tools/setup") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-cron-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("request.json"), errors = directory.appendingPathComponent("stderr")
-        try request.write(to: input)
-        guard FileManager.default.createFile(atPath: errors.path, contents: nil) else { throw Failure(description: "cannot create \(errors.path)") }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [repositoryRoot.appendingPathComponent("tools/cron-model").path, input.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "cron-model exited with \(process.terminationStatus): \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
-        }
-        return answer
+        try VenvPython.run([VenvPython.tool("cron-model")], input: request)
     }
 }

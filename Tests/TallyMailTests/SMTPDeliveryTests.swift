@@ -92,7 +92,7 @@ struct SMTPDeliveryTests {
 
     @Test("a server that is down is reported as unreachable, which a retry may get past")
     func serverDown() throws {
-        let port = SMTPSink.freePort()
+        let port = FreePort.next()
         let sender = SMTPSender(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)", from: Self.from, timeoutSeconds: 5))
         do {
             _ = try sender.send(try Self.message(to: "a@example.com"))

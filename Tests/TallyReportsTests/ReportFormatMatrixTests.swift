@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TallyDomain
 import TallyPDF
+import TallyReportJobs
 import TallyReports
 import TallyTestSupport
 import TallyXLSX
@@ -13,22 +14,12 @@ import TallyXLSX
 struct ReportFormatMatrixTests {
     static let types: [ReportType] = [.usage, .conversations, .performance, .compliance]
 
-    static func renderer(_ format: ReportFormat) -> any ReportRenderer {
-        switch format {
-        case .json: JSONReportRenderer()
-        case .csv: CSVReportRenderer()
-        case .html: HTMLReportRenderer()
-        case .pdf: PDFReportRenderer()
-        case .xlsx: XLSXReportRenderer()
-        }
-    }
-
     @Test("each file parses with its reader and holds every section of its type", arguments: ReportFormat.allCases)
     func everyType(_ format: ReportFormat) async throws {
         let conversations = try ReportRendererTests.expected("Total Conversations Report").value
         for type in Self.types {
             let document = try await ReportFixtures.document(ReportFixtures.spec(type))
-            let bytes = try Self.renderer(format).render(document, includeCharts: true)
+            let bytes = try ReportRenderers.renderer(for: format).render(document, includeCharts: true)
             let titles = document.sections.map(\.title)
             let names = document.sections.map(\.name.rawValue)
             switch format {

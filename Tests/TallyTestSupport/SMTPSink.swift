@@ -12,7 +12,7 @@ public final class SMTPSink: @unchecked Sendable {
     public init(rejecting: [String] = [], port given: Int? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = given ?? Self.freePort()
+        port = given ?? FreePort.next()
         let ready = directory.appendingPathComponent(".ready")
         process = Process()
         process.executableURL = VenvPython.repositoryRoot.appendingPathComponent(".venv/bin/python")
@@ -48,18 +48,5 @@ public final class SMTPSink: @unchecked Sendable {
         let mail = directory.appendingPathComponent("mail")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? []
         return names.filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }.sorted().map { mail.appendingPathComponent($0) }
-    }
-
-    public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
