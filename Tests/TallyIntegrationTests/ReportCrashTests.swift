@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TallyDomain
 import TallyKafka
@@ -48,22 +49,31 @@ struct ReportCrashTests {
             ids.append(try #require(object["report_id"] as? String))
         }
 
-        // Kill the moment the settings store (read directly, which is quicker than the API) shows a
-        // job running; it counts when that job is still `running` after the kill, so the kill
-        // landed before the job completed.
-        var query = SettingsStore.ReportJobQuery()
-        query.limit = 100
+        // Kill the moment the settings store shows a job running (read with plain SQL on a thread
+        // of its own, so that other tests blocking the cooperative pool cannot make it miss the
+        // moment); a kill counts when that job is still `running` after it, so it landed before the
+        // job completed.
+        let reader = try DatabaseQueue(path: dataDirectory + "/" + SettingsStore.fileName, configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(5)
+            return configuration
+        }())
         var killsWhileRunning = 0
         for _ in 0..<3 {
-            let deadline = ContinuousClock.now + .seconds(180)
-            var running: String?
-            while running == nil, ContinuousClock.now < deadline {
-                running = try await settings.reportJobs(query).items.first { $0.state == .running }?.id
-                if running == nil { try await Task.sleep(for: .milliseconds(10)) }
+            let killed: Bool? = await OffPool.run {
+                let deadline = Date().addingTimeInterval(180)
+                func runningJob() -> String? { try? reader.read { try String.fetchOne($0, sql: "SELECT id FROM report_jobs WHERE state = 'running' LIMIT 1") } }
+                while Date() < deadline {
+                    guard let id = runningJob() else { Thread.sleep(forTimeInterval: 0.005); continue }
+                    server.kill9()
+                    let state = try? reader.read { try String.fetchOne($0, sql: "SELECT state FROM report_jobs WHERE id = ?", arguments: [id]) }
+                    return state == "running"
+                }
+                return nil
             }
-            guard let id = running else { break }
-            server.kill9()
-            if try await settings.reportJob(id: id)?.state == .running { killsWhileRunning += 1 }
+            guard let killed else { break }
+            if killed { killsWhileRunning += 1 }
             try server.start()
             port = try await server.waitForHTTPPort()
         }
