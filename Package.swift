@@ -109,6 +109,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// Scheduled reports: the scheduler that records each due run once, generates it through
+        /// the report jobs and mails it to each recipient with a delivery log.
+        .target(
+            name: "TallyDelivery",
+            dependencies: [
+                "TallyDomain", "TallyReports", "TallySettings", "TallyReportJobs", "TallyMail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// The ingest service: consume → decode → fold → one transaction per batch.
         .target(
             name: "TallyIngest",
@@ -124,7 +134,7 @@ let package = Package(
         .target(
             name: "TallyHTTP",
             dependencies: [
-                "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs",
+                "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyDelivery", "TallyMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,6 +144,7 @@ let package = Package(
             name: "TallyCLI",
             dependencies: [
                 "TallyDomain", "TallyKafka", "TallyStore", "TallySettings", "TallyIngest", "TallyHTTP", "TallyMetrics", "TallyReportJobs",
+                "TallyDelivery", "TallyMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -143,6 +154,11 @@ let package = Package(
         /// An independent oracle: computes every report naively from raw events, for tests only.
         .target(name: "TallyTestSupport", dependencies: ["TallyDomain"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyDomainTests", dependencies: ["TallyDomain", "TallyTestSupport"]),
+        .testTarget(
+            name: "TallyDeliveryTests",
+            dependencies: ["TallyDelivery", "TallyMail", "TallySettings", "TallyReportJobs", "TallyReports", "TallyStore", "TallyDomain", "TallyTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "TallyMailTests", dependencies: ["TallyMail", "TallyDomain", "TallyTestSupport"]),
         .testTarget(name: "TallyReportsTests", dependencies: ["TallyReports", "TallyReportJobs", "TallyPDF", "TallyXLSX", "TallyDomain", "TallyStore", "TallyTestSupport"]),
         .testTarget(

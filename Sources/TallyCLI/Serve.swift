@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import TallyDelivery
 import TallyDomain
 import TallyHTTP
 import TallyIngest
@@ -26,6 +27,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup(title: "Scheduled reports and mail") var mail: MailOptions
 
     @Option(help: ArgumentHelp(
         "Kafka consumer group (env TALLY_GROUP). Run one instance per group: an instance answers reports only while it is assigned every partition of its topics, so two instances in one group each refuse report fetches with 503 partial_assignment while the group splits the partitions, and a rolling restart that overlaps two briefly gives 503s for a moment rather than wrong numbers. Scaling out needs query routing, which Tally does not do yet.",
@@ -145,6 +147,10 @@ struct Serve: AsyncParsableCommand {
                 directory: ReportJobConfiguration.directory(in: store.dataDirectory), retentionDays: reportRetentionDays,
                 dedupeDays: rules.dedupeDays, eventRetentionDays: rules.retentionDays, deadLetterRetentionDays: deadLetterRetentionDays),
             settings: settings, stores: stores, logger: logger)
+        let reportTimeLimit = SnapshotInterval(reportTimeout)?.duration ?? .seconds(600)
+        let scheduler = ReportScheduler(
+            configuration: try mail.schedulerConfiguration(http: http, reportTimeout: reportTimeLimit), settings: settings, runner: reportJobs,
+            logger: logger, tenantZone: { stores.current.clock(forTenant: $0).identifier })
         let address = HostPort(http)!
         let kafka = self.kafka
         let app = TallyApplication.build(
@@ -163,12 +169,13 @@ struct Serve: AsyncParsableCommand {
                     return missing.map { .incomplete($0) } ?? .complete
                 },
                 progress: { reconciler.progress($0) }),
-            metrics: metrics, servesMetrics: metricsHttp == nil, reportJobs: reportJobs,
+            metrics: metrics, servesMetrics: metricsHttp == nil, reportJobs: reportJobs, scheduler: scheduler,
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
         // Report workers stop after HTTP (no new jobs) and before ingest; a job cut short runs again at the next start.
+        // The scheduler stops before the workers; a run it leaves unfinished is driven on by the next start.
         var members: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ingest), .init(service: reconciler), .init(service: reportJobs), .init(service: app),
+            .init(service: ingest), .init(service: reconciler), .init(service: reportJobs), .init(service: scheduler), .init(service: app),
         ]
         if let metricsAddress = metricsHttp.flatMap(HostPort.init) {
             members.append(.init(service: TallyApplication.buildMetrics(

@@ -7,11 +7,13 @@ import TallyMetrics
 struct MetricsController<Context: RequestContext> {
     let metrics: TallyMetrics
     let ingestStatus: @Sendable () -> IngestStatus?
+    var scheduledRuns: ScheduledRunHealth?
 
     func addRoutes(to router: Router<Context>) {
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(status: ingestStatus()))))
+            let failed = await scheduledRuns?.failedInLastDay()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(status: ingestStatus(), failedScheduledRuns: failed))))
         }
     }
 }

@@ -120,7 +120,8 @@ struct ReportJobsController {
         guard let format = ReportFormat(rawValue: job.request.format) else {
             throw APIError(.internalServerError, code: "report_file_missing", "report '\(job.id)' has an unknown format")
         }
-        let name = "\(Self.slug(job.request.title, fallback: job.request.type))-\(job.request.startDate)-\(job.request.endDate).\(format.fileExtension)"
+        let name = ReportFileName.name(title: job.request.title, fallback: job.request.type, startDate: job.request.startDate,
+                                       endDate: job.request.endDate, format: format)
         // Every download that sends the file is on the audit log (a 304 sends nothing).
         if let audit = context.audit {
             try await settingsCall { try await AuditRecorder(settings: settings).record(.reportDownload, target: job.id, userId: job.request.userId, context: audit) }
@@ -168,20 +169,6 @@ struct ReportJobsController {
             if error.code == .reportNotFound { throw APIError(.notFound, code: "report_not_found", error.message) }
             throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be used: \(error.message)")
         }
-    }
-
-    /// The title as a file name: lowercase letters and digits, runs of anything else as one `-`.
-    static func slug(_ title: String, fallback: String) -> String {
-        var slug = ""
-        for scalar in title.lowercased().unicodeScalars {
-            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
-                slug.unicodeScalars.append(scalar)
-            } else if !slug.isEmpty, !slug.hasSuffix("-") {
-                slug += "-"
-            }
-        }
-        while slug.hasSuffix("-") { slug.removeLast() }
-        return slug.isEmpty ? fallback : String(slug.prefix(60))
     }
 
     static func randomHex(bytes: Int) -> String {

@@ -71,6 +71,12 @@ struct ReportTemplatesController {
         let id = context.parameters.decoded("templateId")
         try Self.refuseBuiltIn(id)
         let stored = try await visibleRecord(id, key: key, toChange: true)
+        // A schedule generates from its template at every run: it must be changed or deleted first.
+        let users = try await Self.call { try await settings.allReportSchedules() }.filter { $0.templateId == id }.map(\.id)
+        if !users.isEmpty {
+            throw APIError(.conflict, code: "template_in_use",
+                           "template '\(id)' is used by schedule\(users.count == 1 ? "" : "s") \(users.prefix(10).joined(separator: ", ")); change or delete \(users.count == 1 ? "it" : "them") first")
+        }
         try await Self.call {
             try settings.apply(.deleteReportTemplate(id: id, deletedAtMillis: nowMillis()), auditing: .templateDelete, target: id, userId: stored.userId,
                                context: context)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import TallyDelivery
 import TallyDomain
 import TallyMetrics
 import TallyReportJobs
@@ -16,17 +17,20 @@ public enum TallyApplication {
     ///   - nowMillis: the current instant, whose local day ends zoned tenants' default periods.
     ///   - metrics: counts requests; with `servesMetrics`, `GET /metrics` answers here too.
     ///   - reportJobs: the runner of the Reports API's jobs; without one, `/api/v1/reports` is not served.
+    ///   - scheduler: runs report schedules; without one (or without `reportJobs`), `/api/v1/reports/schedule` is not served.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                                    nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                                    tenantZones: TenantZoneSupport = TenantZoneSupport(),
-                                   metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil) -> Router<TallyRequestContext> {
+                                   metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil,
+                                   scheduler: ReportScheduler? = nil) -> Router<TallyRequestContext> {
         let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
         if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics.http)) }
         router.add(middleware: ErrorMiddleware())
-        HealthController(ingestStatus: ingestStatus).addRoutes(to: router)
-        if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus).addRoutes(to: router) }
+        let scheduledRuns = ScheduledRunHealth(settings: scheduler == nil ? nil : settings, nowMillis: nowMillis)
+        HealthController(ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router)
+        if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router) }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores, keyUse: KeyUseRecorder(settings: settings)))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
         let rollupReads = api.group().add(middleware: CompleteAssignmentMiddleware(ingestStatus: ingestStatus))
@@ -40,6 +44,9 @@ public enum TallyApplication {
             ReportJobsController(stores: stores, settings: settings, runner: reportJobs, today: today, nowMillis: nowMillis)
                 .addRoutes(to: api, rollupReads: rollupReads)
             ReportTemplatesController(settings: settings, nowMillis: nowMillis).addRoutes(to: api)
+            if let scheduler {
+                ReportSchedulesController(stores: stores, settings: settings, scheduler: scheduler, nowMillis: nowMillis).addRoutes(to: api)
+            }
         }
         return router
     }
@@ -62,10 +69,12 @@ public enum TallyApplication {
                              nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                              tenantZones: TenantZoneSupport = TenantZoneSupport(),
                              metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil,
+                             scheduler: ReportScheduler? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
-                                tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics, reportJobs: reportJobs),
+                                tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics, reportJobs: reportJobs,
+                                scheduler: scheduler),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -48,7 +48,9 @@ public final class TallyMetrics: Sendable {
     }
 
     /// The text exposition (format 0.0.4), with the scrape-time gauges refreshed from `status`.
-    public func render(status: IngestStatus?) -> String {
+    /// - Parameter failedScheduledRuns: scheduled runs failed in the last 24 h, when schedules run here.
+    public func render(status: IngestStatus?, failedScheduledRuns: Int? = nil) -> String {
+        if let failedScheduledRuns { registry.makeGauge(name: "tally_scheduled_runs_failed_24h").set(Double(failedScheduledRuns)) }
         if let status {
             for partition in status.partitions {
                 let labels = [("topic", partition.topic), ("partition", String(partition.partition))]

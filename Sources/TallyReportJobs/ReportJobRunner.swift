@@ -135,7 +135,8 @@ public final class ReportJobRunner: Service, Sendable {
         return ReportJob.Completion(
             id: job.id, completedAtMillis: nowMillis(), fileName: fileName, sizeBytes: Int64(bytes.count), sha256: SHA256.hex(bytes),
             dataAsOf: .init(committedAtMillis: position.committedAtMillis,
-                            offsets: position.offsets.map { .init(topic: $0.topic, partition: $0.partition, nextOffset: $0.nextOffset) }))
+                            offsets: position.offsets.map { .init(topic: $0.topic, partition: $0.partition, nextOffset: $0.nextOffset) }),
+            headline: document.headline.map { ReportJob.Figure(label: $0.label, value: $0.value, change: $0.change) })
     }
 }
 

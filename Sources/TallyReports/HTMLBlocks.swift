@@ -43,13 +43,7 @@ enum HTMLBlocks {
         html.raw("</div>\n")
     }
 
-    static func format(_ number: ReportNumber, _ unit: FigureUnit) -> String {
-        switch unit {
-        case .percent: "\(number)%"
-        case .seconds: "\(number) s"
-        case .count, .ratio: number.description
-        }
-    }
+    static func format(_ number: ReportNumber, _ unit: FigureUnit) -> String { unit.text(number) }
 
     static func seriesTable(_ series: Series, into html: inout HTMLText) {
         html.raw("<table data-block=\""); html.text(series.name); html.raw("\">\n<thead><tr><th>Date</th>")

@@ -54,17 +54,20 @@ public struct HTMLReportRenderer: ReportRenderer {
         """
 }
 
-/// Text for an HTML document, with every untrusted string escaped on the way in.
-struct HTMLText {
-    private(set) var output = ""
+/// Text for an HTML document, with every untrusted string escaped on the way in. Public so that
+/// every HTML Tally writes (reports, the HTML part of scheduled mail) escapes the same way.
+public struct HTMLText: Sendable {
+    public private(set) var output = ""
+
+    public init() {}
 
     /// Appends markup written by the renderer itself.
-    mutating func raw(_ markup: String) { output += markup }
+    public mutating func raw(_ markup: String) { output += markup }
 
     /// Appends text as character data or an attribute value: `& < > " '` escaped.
-    mutating func text(_ value: String) { output += Self.escape(value) }
+    public mutating func text(_ value: String) { output += Self.escape(value) }
 
-    static func escape(_ value: String) -> String {
+    public static func escape(_ value: String) -> String {
         var result = ""
         result.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {

@@ -36,4 +36,7 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, ExpressibleBySt
     public static let scheduleCreate: AuditAction = "schedule.create"
     public static let scheduleUpdate: AuditAction = "schedule.update"
     public static let scheduleDelete: AuditAction = "schedule.delete"
+    /// A schedule's run ended (`sent`, `partially_sent`, `failed`) or an instant was `skipped`;
+    /// the target is `<schedule id>@<instant>`, the outcome the run's state. The actor is the scheduler.
+    public static let scheduleRun: AuditAction = "schedule.run"
 }

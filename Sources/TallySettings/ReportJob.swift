@@ -88,8 +88,13 @@ public struct ReportJob: Sendable, Equatable {
         public var sizeBytes: Int64
         public var sha256: String
         public var dataAsOf: DataAsOf
+        /// The document's key figures, for the text of a scheduled report's mail; empty for a
+        /// document without any (and in every job completed before they were kept).
+        public var headline: [Figure]
 
-        public init(id: String, completedAtMillis: Int64, fileName: String, sizeBytes: Int64, sha256: String, dataAsOf: DataAsOf) {
+        public init(id: String, completedAtMillis: Int64, fileName: String, sizeBytes: Int64, sha256: String, dataAsOf: DataAsOf,
+                    headline: [Figure] = []) {
+            self.headline = headline
             self.id = id
             self.completedAtMillis = completedAtMillis
             self.fileName = fileName
@@ -99,8 +104,18 @@ public struct ReportJob: Sendable, Equatable {
         }
     }
 
+    /// One key figure as text: `Conversations`, `1,234`, `+56`.
+    public struct Figure: Sendable, Equatable, Codable {
+        public var label: String
+        public var value: String
+        public var change: String?
+        public init(label: String, value: String, change: String?) { self.label = label; self.value = value; self.change = change }
+    }
+
     public var request: Request
     public var state: State
+    /// The key figures of a completed job (see `Completion.headline`).
+    public var headline: [Figure] = []
     public var startedAtMillis: Int64?
     public var completedAtMillis: Int64?
     /// How many times the job was started (more than 1 after a restart during a run).

@@ -44,7 +44,8 @@ extension SettingsCommand {
                 fileName: try container.decode(String.self, forKey: .fileName),
                 sizeBytes: try container.decode(Int64.self, forKey: .sizeBytes),
                 sha256: try container.decode(String.self, forKey: .sha256),
-                dataAsOf: try container.decode(ReportJob.DataAsOf.self, forKey: .dataAsOf)))
+                dataAsOf: try container.decode(ReportJob.DataAsOf.self, forKey: .dataAsOf),
+                headline: try container.decodeIfPresent([ReportJob.Figure].self, forKey: .headline) ?? []))
         case .failReportJob:
             return .failReportJob(id: id, failedAtMillis: try container.decode(Int64.self, forKey: .failedAtMillis),
                                   error: try container.decode(String.self, forKey: .error))
@@ -89,6 +90,7 @@ extension SettingsCommand {
             try container.encode(completion.sizeBytes, forKey: .sizeBytes)
             try container.encode(completion.sha256, forKey: .sha256)
             try container.encode(completion.dataAsOf, forKey: .dataAsOf)
+            if !completion.headline.isEmpty { try container.encode(completion.headline, forKey: .headline) }
         case let .failReportJob(id, failedAtMillis, error):
             try container.encode(Kind.failReportJob, forKey: .type)
             try container.encode(id, forKey: .reportId)

@@ -57,6 +57,22 @@ public enum SettingsCommand: Sendable, Equatable {
     /// access_review report section. Applied once per key and day; a second one for the same
     /// day changes nothing.
     case recordKeyUse(id: String, day: String, atMillis: Int64)
+    /// Creates a report schedule at version 1.
+    case createReportSchedule(ReportSchedule)
+    /// Replaces a schedule; its `version` must be the stored one + 1.
+    case updateReportSchedule(ReportSchedule)
+    /// Removes a schedule with its run history.
+    case deleteReportSchedule(id: String, deletedAtMillis: Int64)
+    /// Records a run of (schedule, instant) before anything is sent, or records the instant as
+    /// skipped. Refused with `schedule_run_exists` when the pair is recorded already: this is what
+    /// makes a run happen once whatever restarts or processes share the data directory.
+    case recordScheduleRun(ScheduleRun.Record)
+    /// Claims one recipient's delivery until a lease ends, before the message is sent.
+    case claimScheduleDelivery(ScheduleDelivery.Claim)
+    /// Records the outcome of the claimed delivery attempt.
+    case recordScheduleDelivery(ScheduleDelivery.Outcome)
+    /// Ends a running run as `sent`, `partially_sent` or `failed`.
+    case finishScheduleRun(ScheduleRun.Finish)
 
     /// The `type` of the JSON encoding, also stored beside each logged command.
     public var type: String {
@@ -74,6 +90,13 @@ public enum SettingsCommand: Sendable, Equatable {
         case .updateReportTemplate: Kind.updateReportTemplate.rawValue
         case .deleteReportTemplate: Kind.deleteReportTemplate.rawValue
         case .recordKeyUse: Kind.recordKeyUse.rawValue
+        case .createReportSchedule: Kind.createReportSchedule.rawValue
+        case .updateReportSchedule: Kind.updateReportSchedule.rawValue
+        case .deleteReportSchedule: Kind.deleteReportSchedule.rawValue
+        case .recordScheduleRun: Kind.recordScheduleRun.rawValue
+        case .claimScheduleDelivery: Kind.claimScheduleDelivery.rawValue
+        case .recordScheduleDelivery: Kind.recordScheduleDelivery.rawValue
+        case .finishScheduleRun: Kind.finishScheduleRun.rawValue
         }
     }
 
@@ -101,6 +124,8 @@ public enum SettingsCommand: Sendable, Equatable {
         case createReportJob, startReportJob, completeReportJob, failReportJob, deleteReportJob
         case createReportTemplate, updateReportTemplate, deleteReportTemplate
         case recordKeyUse
+        case createReportSchedule, updateReportSchedule, deleteReportSchedule
+        case recordScheduleRun, claimScheduleDelivery, recordScheduleDelivery, finishScheduleRun
     }
 
     /// Internal so that the report jobs' fields (`SettingsCommand+ReportJobs.swift`) share it.
@@ -110,6 +135,7 @@ public enum SettingsCommand: Sendable, Equatable {
         case reportId, reportType, format, title, sections, startDate, endDate, botId, channel, includeCharts, templateId, templateVersion
         case createdByKeyId, createdByKeyName, startedAtMillis, completedAtMillis, fileName, sizeBytes, sha256, dataAsOf, failedAtMillis
         case error, deletedAtMillis, description, periodDays, updatedAtMillis, day, sectionLimits
+        case schedule, scheduleId, run, claim, delivery, finish, headline
     }
 
     private static let encoder: JSONEncoder = {
@@ -173,6 +199,9 @@ extension SettingsCommand: Codable {
                 id: try container.decode(String.self, forKey: .keyId),
                 day: try container.decode(String.self, forKey: .day),
                 atMillis: try container.decode(Int64.self, forKey: .atMillis))
+        case .createReportSchedule, .updateReportSchedule, .deleteReportSchedule, .recordScheduleRun, .claimScheduleDelivery,
+             .recordScheduleDelivery, .finishScheduleRun:
+            self = try Self.decodeScheduleCommand(from: container)
         }
     }
 
@@ -218,6 +247,9 @@ extension SettingsCommand: Codable {
             try container.encode(id, forKey: .keyId)
             try container.encode(day, forKey: .day)
             try container.encode(atMillis, forKey: .atMillis)
+        case .createReportSchedule, .updateReportSchedule, .deleteReportSchedule, .recordScheduleRun, .claimScheduleDelivery,
+             .recordScheduleDelivery, .finishScheduleRun:
+            try encodeScheduleCommand(into: &container)
         }
     }
 }

@@ -27,6 +27,16 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
         case templateNotFound = "template_not_found"
         /// A template with this id exists already, or an update's version is not the stored one + 1.
         case templateConflict = "template_conflict"
+        /// No schedule has this id.
+        case scheduleNotFound = "schedule_not_found"
+        /// A schedule with this id exists already, or an update's version is not the stored one + 1.
+        case scheduleConflict = "schedule_conflict"
+        /// The (schedule, instant) run is recorded already: it is never run twice.
+        case scheduleRunExists = "schedule_run_exists"
+        /// No run of the schedule at this instant, or it is not in a state the command applies to.
+        case scheduleRunState = "schedule_run_state"
+        /// The delivery is sent, or another process holds its claim.
+        case deliveryClaimed = "delivery_claimed"
     }
 
     public var code: Code

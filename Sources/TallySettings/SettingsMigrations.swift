@@ -133,6 +133,52 @@ enum SettingsMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6-report-schedules") { db in
+            try db.execute(sql: """
+                -- A completed job's key figures (JSON), for the text of a scheduled report's mail.
+                ALTER TABLE report_jobs ADD COLUMN headline TEXT;
+                -- Report schedules; body is the ReportSchedule record as JSON.
+                CREATE TABLE report_schedules (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX report_schedules_by_user ON report_schedules (user_id, created_at);
+                -- One row per (schedule, fire instant): the primary key is the run's identity.
+                CREATE TABLE schedule_runs (
+                    schedule_id TEXT NOT NULL,
+                    scheduled_at INTEGER NOT NULL,
+                    trigger TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    report_id TEXT,
+                    late_by INTEGER,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    PRIMARY KEY (schedule_id, scheduled_at)
+                ) WITHOUT ROWID;
+                CREATE INDEX schedule_runs_unfinished ON schedule_runs (state) WHERE state = 'running';
+                CREATE INDEX schedule_runs_by_finish ON schedule_runs (finished_at) WHERE state = 'failed';
+                -- Each recipient's delivery of a run, in the schedule's order (position).
+                CREATE TABLE schedule_deliveries (
+                    schedule_id TEXT NOT NULL,
+                    scheduled_at INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    recipient TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    reply TEXT,
+                    error TEXT,
+                    next_attempt_at INTEGER,
+                    claimed_by TEXT,
+                    claim_until INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (schedule_id, scheduled_at, recipient)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

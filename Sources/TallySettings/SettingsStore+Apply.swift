@@ -41,6 +41,18 @@ extension SettingsStore {
         }
     }
 
+    /// Applies `commands` in order in one transaction: all of them, or (when one is refused) none.
+    /// Each is logged on its own, so replaying the log gives the same state.
+    @discardableResult
+    public func apply(all commands: [SettingsCommand]) throws(SettingsError) -> Int64 {
+        let now = Self.nowMillis()
+        return try write { db in
+            var last: Int64 = 0
+            for command in commands { last = try Self.execute(command, in: db, appliedAtMillis: now) }
+            return last
+        }
+    }
+
     /// Applies `command`, with its audit entry when there is one.
     @discardableResult
     func apply(_ command: SettingsCommand, audit entry: AuditEntry?) throws(SettingsError) -> Int64 {
@@ -101,6 +113,9 @@ extension SettingsStore {
             try db.execute(sql: """
                 INSERT INTO key_use_days (key_id, day, first_used_at) VALUES (?, ?, ?) ON CONFLICT (key_id, day) DO NOTHING
                 """, arguments: [id, day, atMillis])
+        case .createReportSchedule, .updateReportSchedule, .deleteReportSchedule, .recordScheduleRun, .claimScheduleDelivery,
+             .recordScheduleDelivery, .finishScheduleRun:
+            try executeScheduleCommand(command, in: db)
         }
         try db.execute(sql: "INSERT INTO commands (type, body, applied_at) VALUES (?, ?, ?)",
                        arguments: [command.type, command.json(), appliedAtMillis])
@@ -148,6 +163,9 @@ extension SettingsStore {
             guard !id.isEmpty, id.utf8.count <= 128, Day(iso: day) != nil else {
                 throw SettingsError(.invalidCommand, "a key use needs a key id and a day as YYYY-MM-DD")
             }
+        case .createReportSchedule, .updateReportSchedule, .deleteReportSchedule, .recordScheduleRun, .claimScheduleDelivery,
+             .recordScheduleDelivery, .finishScheduleRun:
+            try validateScheduleCommand(command)
         }
     }
 

@@ -21,10 +21,11 @@ extension SettingsStore {
         case .completeReportJob(let completion):
             try requireState(of: completion.id, in: [.running], doing: "complete", db: db)
             try db.execute(sql: """
-                UPDATE report_jobs SET state = 'completed', completed_at = ?, file_name = ?, size_bytes = ?, sha256 = ?, data_as_of = ?, error = NULL
-                WHERE id = ?
+                UPDATE report_jobs SET state = 'completed', completed_at = ?, file_name = ?, size_bytes = ?, sha256 = ?, data_as_of = ?, error = NULL,
+                headline = ? WHERE id = ?
                 """, arguments: [completion.completedAtMillis, completion.fileName, completion.sizeBytes, completion.sha256,
-                                 try ReportJobRows.json(completion.dataAsOf), completion.id])
+                                 try ReportJobRows.json(completion.dataAsOf),
+                                 completion.headline.isEmpty ? nil : try ReportJobRows.json(completion.headline), completion.id])
         case let .failReportJob(id, failedAtMillis, error):
             try requireState(of: id, in: [.pending, .running], doing: "fail", db: db)
             try db.execute(sql: "UPDATE report_jobs SET state = 'failed', completed_at = ?, error = ? WHERE id = ?",
@@ -106,7 +107,7 @@ enum ReportJobRows {
     }
 
     static let columns = """
-        id, user_id, type, format, title, request, state, created_at, started_at, completed_at, attempts, file_name, size_bytes, sha256, data_as_of, error
+        id, user_id, type, format, title, request, state, created_at, started_at, completed_at, attempts, file_name, size_bytes, sha256, data_as_of, error, headline
         """
 
     static func job(_ row: Row) throws -> ReportJob {
@@ -128,7 +129,13 @@ enum ReportJobRows {
                 throw SettingsError(.corrupt, "report '\(id)' has an unreadable data_as_of")
             }
         }
-        return ReportJob(request: request, state: state, startedAtMillis: row[8], completedAtMillis: row[9], attempts: row[10], fileName: row[11],
-                         sizeBytes: row[12], sha256: row[13], dataAsOf: asOf, error: row[15])
+        var job = ReportJob(request: request, state: state, startedAtMillis: row[8], completedAtMillis: row[9], attempts: row[10], fileName: row[11],
+                            sizeBytes: row[12], sha256: row[13], dataAsOf: asOf, error: row[15])
+        if let text = row[16] as String? {
+            do { job.headline = try JSONDecoder().decode([ReportJob.Figure].self, from: Data(text.utf8)) } catch {
+                throw SettingsError(.corrupt, "report '\(id)' has unreadable key figures")
+            }
+        }
+        return job
     }
 }
