@@ -7,8 +7,8 @@ import Foundation
 /// 2-core machine two tests blocked in `waitUntilExit` stall every other test of the run, in-process
 /// ingest included (its consumer then never even starts within a test's timeout). Blocking calls in
 /// tests go through here.
-enum OffPool {
-    static func run<T>(_ body: @escaping () -> T) async -> T {
+public enum OffPool {
+    public static func run<T>(_ body: @escaping () -> T) async -> T {
         let work = Unchecked(body)
         let result: Unchecked<T> = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: Unchecked(work.value())) }.start()
@@ -18,7 +18,7 @@ enum OffPool {
 
     /// Waits for `process` to exit and returns what it wrote to `output` and `errors` (pipes it was
     /// started with), each read to its end.
-    static func finish(_ process: Process, output: Pipe?, errors: Pipe?) async -> (status: Int32, output: String, errors: String) {
+    public static func finish(_ process: Process, output: Pipe?, errors: Pipe?) async -> (status: Int32, output: String, errors: String) {
         await run {
             let out = output.map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) } ?? ""
             let err = errors.map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) } ?? ""
@@ -30,7 +30,7 @@ enum OffPool {
 
 /// A value handed to another thread that the compiler cannot prove safe to send: it is used by one
 /// thread at a time.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+public struct Unchecked<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }
