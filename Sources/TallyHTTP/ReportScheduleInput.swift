@@ -23,8 +23,9 @@ struct ReportScheduleInput {
     static func parse(_ fields: [String: JSONValue], template: ReportTemplate?) throws(APIError) -> ReportScheduleInput {
         try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties)
         let report = try GenerateReportInput.parse(fields.filter { reportProperties.contains($0.key) }, template: template)
-        if fields["title"] != nil, report.title.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            throw .badRequest("invalid_parameter", "title must not contain CR or LF: it becomes the subject of the mail")
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        if report.title.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw .badRequest("invalid_parameter", "title must not contain CR, LF or other control characters: it becomes the subject of the mail")
         }
 
         guard case .string(let cron)? = fields["cron"] else {

@@ -72,7 +72,8 @@ extension SettingsStore {
             }
             // Header injection is refused where it would start: no stored text reaches a header with a line break.
             let headerTexts = [schedule.title] + schedule.recipients
-            guard headerTexts.allSatisfy({ !$0.contains(where: { $0 == "\r" || $0 == "\n" }) }) else {
+            // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            guard headerTexts.allSatisfy({ !$0.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) }) else {
                 throw SettingsError(.invalidCommand, "a schedule's title and recipients must not contain CR or LF")
             }
         case .deleteReportSchedule(let id, _):
