@@ -23,6 +23,9 @@ struct MailOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The sender address of scheduled reports (env TALLY_SMTP_FROM).", valueName: "address"))
     var smtpFrom: String = environment("TALLY_SMTP_FROM", "tally@localhost")
 
+    @Option(help: ArgumentHelp("The longest one message may take to send, connecting included, e.g. 60s (env TALLY_SMTP_TIMEOUT).", valueName: "duration"))
+    var smtpTimeout: String = environment("TALLY_SMTP_TIMEOUT", "60s")
+
     @Option(help: "Retries of a failed delivery, sent to the failed recipients only, with waits doubling from --smtp-retry-delay (env TALLY_SMTP_RETRIES).")
     var smtpRetries: Int = Int(environment("TALLY_SMTP_RETRIES", "5")) ?? 5
 
@@ -43,6 +46,9 @@ struct MailOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...20).contains(smtpRetries) else { throw ValidationError("--smtp-retries must be from 0 to 20") }
+        guard let timeout = SnapshotInterval(smtpTimeout)?.duration, timeout <= .seconds(3600) else {
+            throw ValidationError("--smtp-timeout must be a whole number with a unit s or m, at most 1h, e.g. 60s")
+        }
         guard SnapshotInterval(smtpRetryDelay)?.duration != nil else { throw ValidationError("--smtp-retry-delay must be a whole number with a unit s, m, h or d, e.g. 30s") }
         guard SnapshotInterval(scheduleCatchup)?.duration != nil else { throw ValidationError("--schedule-catchup must be a whole number with a unit s, m, h or d, e.g. 6h") }
         guard (1...1_073_741_824).contains(mailAttachmentMax) else { throw ValidationError("--mail-attachment-max must be from 1 to 1073741824 bytes") }
@@ -64,7 +70,8 @@ struct MailOptions: ParsableArguments {
         }
         let from: MailAddress
         do { from = try MailAddress(smtpFrom) } catch { throw MailError(.invalidAddress, "--smtp-from: \(error.message)") }
-        return try SMTPConfiguration(url: smtpURL, startTLS: smtpStarttls, user: smtpUser, password: password, from: from)
+        let timeout = Int(SnapshotInterval(smtpTimeout)?.duration?.components.seconds ?? 60)
+        return try SMTPConfiguration(url: smtpURL, startTLS: smtpStarttls, user: smtpUser, password: password, from: from, timeoutSeconds: timeout)
     }
 
     /// The scheduler's configuration; `http` is the API's listen address, for links by default.

@@ -38,7 +38,9 @@ public struct ReportSchedulerConfiguration: Sendable {
         firstRetryDelayMillis << Int64(min(max(attempt - 1, 0), 20))
     }
 
-    /// How long a claimed delivery is held: longer than one SMTP exchange may take, so a claim
-    /// ends only when its holder has certainly died or given up.
-    public var claimLeaseMillis: Int64 { Int64(smtp?.timeoutSeconds ?? 60) * 1000 + 30_000 }
+    /// How long a claimed delivery is held: longer than one SMTP exchange may take (the SMTP
+    /// timeout) plus recording its outcome, so a claim ends only when its holder has died or
+    /// given up. After a crash, the delivery that was in flight waits this long before it is tried
+    /// again.
+    public var claimLeaseMillis: Int64 { Int64(smtp?.timeoutSeconds ?? 60) * 1000 + 10_000 }
 }

@@ -9,7 +9,8 @@ public final class SMTPSink: @unchecked Sendable {
     private let process: Process
 
     /// Starts the server; recipients matching one of `rejecting` (fnmatch patterns) get 550.
-    public init(rejecting: [String] = [], port given: Int? = nil) throws {
+    /// `delayMilliseconds` delays the answer to each message's data (a slow server).
+    public init(rejecting: [String] = [], port given: Int? = nil, delayMilliseconds: Int = 0) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = given ?? FreePort.next()
@@ -17,7 +18,7 @@ public final class SMTPSink: @unchecked Sendable {
         process = Process()
         process.executableURL = VenvPython.repositoryRoot.appendingPathComponent(".venv/bin/python")
         process.arguments = [VenvPython.tool("smtp-sink"), "--port", "\(port)", "--dir", directory.appendingPathComponent("mail").path,
-                             "--ready-file", ready.path] + rejecting.flatMap { ["--reject", $0] }
+                             "--ready-file", ready.path, "--delay-ms", "\(delayMilliseconds)"] + rejecting.flatMap { ["--reject", $0] }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

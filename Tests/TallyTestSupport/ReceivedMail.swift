@@ -1,19 +1,18 @@
 import Foundation
-import TallyTestSupport
 
 /// A message the SMTP server received, as Python's email package reads it (not Tally's code).
-struct ReceivedMail: Decodable {
-    var to: String
-    var from: String
-    var subject: String
-    var messageId: String
-    var contentType: String
-    var text: String
-    var html: String
-    var attachmentName: String?
-    var attachmentType: String?
-    var attachmentSha256: String?
-    var defects: [String]
+public struct ReceivedMail: Decodable, Sendable {
+    public var to: String
+    public var from: String
+    public var subject: String
+    public var messageId: String
+    public var contentType: String
+    public var text: String
+    public var html: String
+    public var attachmentName: String?
+    public var attachmentType: String?
+    public var attachmentSha256: String?
+    public var defects: [String]
 
     enum CodingKeys: String, CodingKey {
         case to, from, subject, text, html, defects
@@ -45,13 +44,13 @@ struct ReceivedMail: Decodable {
         """
 
     /// Every message in `files`, parsed.
-    static func read(_ files: [URL]) throws -> [ReceivedMail] {
+    public static func read(_ files: [URL]) throws -> [ReceivedMail] {
         guard !files.isEmpty else { return [] }
         return try JSONDecoder().decode([ReceivedMail].self, from: try VenvPython.run(["-c", program], input: Data(), trailing: files.map(\.path)))
     }
 
     /// SHA-256 of a file, by Python's hashlib.
-    static func sha256(ofFile path: String) throws -> String {
+    public static func sha256(ofFile path: String) throws -> String {
         let output = try VenvPython.run(["-c", "import hashlib, sys; print(hashlib.sha256(open(sys.argv[2], 'rb').read()).hexdigest())"],
                                         input: Data(), trailing: [path])
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
