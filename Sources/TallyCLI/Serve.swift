@@ -150,7 +150,11 @@ struct Serve: AsyncParsableCommand {
         let reportTimeLimit = SnapshotInterval(reportTimeout)?.duration ?? .seconds(600)
         let scheduler = ReportScheduler(
             configuration: try mail.schedulerConfiguration(http: http, reportTimeout: reportTimeLimit), settings: settings, runner: reportJobs,
-            logger: logger, tenantZone: { stores.current.clock(forTenant: $0).identifier })
+            logger: logger, tenantZone: { stores.current.clock(forTenant: $0).identifier },
+            rollupRefusal: {
+                let assignment = ingest.status.assignment
+                return assignment.refusesReports ? assignment.refusalReason() : nil
+            })
         let address = HostPort(http)!
         let kafka = self.kafka
         let app = TallyApplication.build(

@@ -32,10 +32,15 @@ public final class ReportScheduler: Service, Sendable {
     /// This process's name in delivery claims: unique per start.
     let owner: String
     let sender: SMTPSender?
+    /// Why the rollups may not be read now (this instance holds only part of the partitions),
+    /// or nil: due instants wait, and start once it is nil again.
+    let rollupRefusal: @Sendable () -> String?
     private let passLock = PassLock()
+    private let refusalLog = RefusalLog()
 
     public init(configuration: ReportSchedulerConfiguration, settings: SettingsStore, runner: ReportJobRunner, clock: any ScheduleClock = SystemScheduleClock(),
-                logger: Logger, tenantZone: @escaping @Sendable (String) -> String) {
+                logger: Logger, tenantZone: @escaping @Sendable (String) -> String, rollupRefusal: @escaping @Sendable () -> String? = { nil }) {
+        self.rollupRefusal = rollupRefusal
         self.configuration = configuration
         self.settings = settings
         self.runner = runner
@@ -86,6 +91,14 @@ public final class ReportScheduler: Service, Sendable {
     }
 
     private func recordDueInstants() async throws {
+        // A run's report must not read figures that may be partial; its instant stays due.
+        if let refusal = rollupRefusal() {
+            if refusalLog.firstSince(cleared: false) {
+                logger.warning("scheduled runs wait: \(refusal)")
+            }
+            return
+        }
+        _ = refusalLog.firstSince(cleared: true)
         let now = clock.nowMillis()
         for schedule in try await settings.allReportSchedules() where schedule.enabled {
             guard let cron = Self.cron(of: schedule) else { continue }
@@ -138,6 +151,21 @@ public final class ReportScheduler: Service, Sendable {
 
     static func randomHex(bytes: Int) -> String {
         (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+}
+
+/// Whether the refusal to start runs was logged since it began, so that it is logged once.
+final class RefusalLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var logged = false
+
+    /// With `cleared` false: true the first time since the refusal began. With `cleared` true: the refusal ended.
+    func firstSince(cleared: Bool) -> Bool {
+        lock.withLock {
+            if cleared { logged = false; return false }
+            defer { logged = true }
+            return !logged
+        }
     }
 }
 

@@ -15,7 +15,8 @@ struct ReportSchedulesController {
     let scheduler: ReportScheduler
     let nowMillis: @Sendable () -> Int64
 
-    func addRoutes(to group: RouterGroup<TallyRequestContext>) {
+    /// - Parameter rollupReads: a run now goes behind `CompleteAssignmentMiddleware`, as generate does.
+    func addRoutes(to group: RouterGroup<TallyRequestContext>, rollupReads: RouterGroup<TallyRequestContext>) {
         group.post("reports/schedule/preview", use: preview)
         group.post("reports/schedule", use: create)
         group.get("reports/schedule", use: list)
@@ -23,7 +24,7 @@ struct ReportSchedulesController {
         group.put("reports/schedule/:scheduleId", use: replace)
         group.delete("reports/schedule/:scheduleId", use: delete)
         group.get("reports/schedule/:scheduleId/runs", use: runs)
-        group.post("reports/schedule/:scheduleId/run", use: runNow)
+        rollupReads.post("reports/schedule/:scheduleId/run", use: runNow)
     }
 
     struct ListBody<Item: Encodable>: Encodable {

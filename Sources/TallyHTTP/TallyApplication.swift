@@ -45,7 +45,8 @@ public enum TallyApplication {
                 .addRoutes(to: api, rollupReads: rollupReads)
             ReportTemplatesController(settings: settings, nowMillis: nowMillis).addRoutes(to: api)
             if let scheduler {
-                ReportSchedulesController(stores: stores, settings: settings, scheduler: scheduler, nowMillis: nowMillis).addRoutes(to: api)
+                ReportSchedulesController(stores: stores, settings: settings, scheduler: scheduler, nowMillis: nowMillis)
+                    .addRoutes(to: api, rollupReads: rollupReads)
             }
         }
         return router

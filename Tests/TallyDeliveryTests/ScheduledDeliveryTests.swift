@@ -219,6 +219,25 @@ struct ScheduledDeliveryTests {
         #expect(try await harness.settings.failedScheduleRunCount(sinceMillis: clock.nowMillis() - 86_400_000) == 1)
     }
 
+    @Test("while this instance holds only part of the partitions no run starts; the due instant runs, late, once it holds them all")
+    func waitsForCompleteAssignment() async throws {
+        let sink = try await OffPool.run { Result { try SMTPSink() } }.get()
+        defer { sink.stop() }
+        let partial = PartialFlag()
+        let clock = ManualClock("2026-06-01T07:59:00Z")
+        let harness = try SchedulerHarness(clock: clock, smtpPort: sink.port, rollupRefusal: { partial.isSet ? "assigned events[0] but not events[1]" : nil })
+        defer { harness.remove() }
+        let schedule = try harness.createSchedule(cron: "0 8 * * *", timeZone: "UTC", recipients: ["a@example.com"])
+        partial.set(true)
+        clock.advance(seconds: 120)
+        try await harness.settle()
+        #expect(try await harness.runs(schedule.id).isEmpty, "a run started on figures that may be partial")
+        partial.set(false)
+        try await harness.settle()
+        let runs = try await harness.runs(schedule.id)
+        #expect(runs.count == 1 && runs.first?.state == .sent && runs.first?.lateByMillis == 60_000, "\(runs)")
+    }
+
     @Test("two schedulers on one data directory, passing at the same moments, run each instant once and mail each recipient once")
     func twoProcessesShareTheDataDirectory() async throws {
         let sink = try await OffPool.run { Result { try SMTPSink() } }.get()
@@ -245,6 +264,13 @@ struct ScheduledDeliveryTests {
         #expect(mail.count == 6 * recipients.count, "\(mail.count) messages")
         #expect(Set(mail.map(\.messageId)).count == mail.count, "a (schedule, instant, recipient) was mailed twice")
     }
+}
+
+final class PartialFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set(_ newValue: Bool) { lock.withLock { value = newValue } }
 }
 
 /// The Message-ID a delivery must carry, written out from its documented form rather than read

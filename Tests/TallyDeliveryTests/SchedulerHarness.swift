@@ -38,7 +38,8 @@ final class SchedulerHarness: @unchecked Sendable {
     static let from = try! MailAddress("reports@tally.example")
 
     init(clock: ManualClock, smtpPort: Int?, retries: Int = 5, catchUpMillis: Int64 = 6 * 3_600_000, attachmentMaxBytes: Int = 10 << 20,
-         reportTimeoutMillis: Int64 = 600_000, directory given: URL? = nil, runWorkers: Bool = true) throws {
+         reportTimeoutMillis: Int64 = 600_000, directory given: URL? = nil, runWorkers: Bool = true,
+         rollupRefusal: @escaping @Sendable () -> String? = { nil }) throws {
         directory = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("tally-scheduler-\(UUID().uuidString)")
         self.clock = clock
         let store = try TallyStore(dataDirectory: directory.path)
@@ -64,7 +65,7 @@ final class SchedulerHarness: @unchecked Sendable {
             configuration: ReportSchedulerConfiguration(smtp: smtp, catchUpMillis: catchUpMillis, retries: retries, firstRetryDelayMillis: 30_000,
                                                         attachmentMaxBytes: attachmentMaxBytes, publicURL: "https://tally.example/",
                                                         reportTimeoutMillis: reportTimeoutMillis),
-            settings: settings, runner: runner, clock: clock, logger: logger, tenantZone: { _ in "UTC" })
+            settings: settings, runner: runner, clock: clock, logger: logger, tenantZone: { _ in "UTC" }, rollupRefusal: rollupRefusal)
         if runWorkers {
             let runner = self.runner
             runnerTask = Task { try await runner.run() }
