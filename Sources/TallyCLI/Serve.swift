@@ -184,6 +184,7 @@ struct Serve: AsyncParsableCommand {
         if let metricsAddress = metricsHttp.flatMap(HostPort.init) {
             members.append(.init(service: TallyApplication.buildMetrics(
                 metrics, ingestStatus: { ingest.status }, host: metricsAddress.host, port: metricsAddress.port, logger: logger,
+                scheduledRunsFrom: settings,
                 onServerRunning: { port in logger.info("serving metrics", metadata: ["http": "\(metricsAddress.host):\(port)"]) })))
         }
         if let interval = SnapshotInterval(snapshotEvery)?.duration {

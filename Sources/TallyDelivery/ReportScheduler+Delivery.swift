@@ -32,6 +32,8 @@ extension ReportScheduler {
             }
             var deliveries = run.deliveries
             for (index, delivery) in run.deliveries.enumerated() where delivery.state == .pending {
+                // Shutting down: no new message is begun; the next start goes on from here.
+                if Task.isCancelled { return }
                 if let next = delivery.nextAttemptAtMillis, next > now { continue }
                 if let holder = delivery.claimedBy, holder != owner, let until = delivery.claimUntilMillis, until > now { continue }
                 deliveries[index] = try await deliver(delivery, of: run, schedule: schedule, job: job, sender: sender)

@@ -73,10 +73,11 @@ public final class ReportScheduler: Service, Sendable {
         }
     }
 
-    /// Runs `schedule` once now, outside its cron expression (`POST /schedule/{id}/run`).
-    public func runNow(_ schedule: ReportSchedule) async throws(SettingsError) -> ScheduleRun.Record {
+    /// Runs `schedule` once now, outside its cron expression (`POST /schedule/{id}/run`), with
+    /// the request's audit entry recorded in the same transaction as the run.
+    public func runNow(_ schedule: ReportSchedule, audit: AuditEntry?) async throws(SettingsError) -> ScheduleRun.Record {
         let now = clock.nowMillis()
-        return try await start(schedule, at: now, trigger: .manual, lateByMillis: nil)
+        return try await start(schedule, at: now, trigger: .manual, lateByMillis: nil, audit: audit)
     }
 
     /// The next fire instant of `schedule` after now, or nil when it is disabled or never fires.
@@ -127,13 +128,14 @@ public final class ReportScheduler: Service, Sendable {
     }
 
     /// Records the run with its report job in one transaction, then hands the job to the workers.
-    private func start(_ schedule: ReportSchedule, at instant: Int64, trigger: ScheduleRun.Trigger, lateByMillis: Int64?) async throws(SettingsError) -> ScheduleRun.Record {
+    private func start(_ schedule: ReportSchedule, at instant: Int64, trigger: ScheduleRun.Trigger, lateByMillis: Int64?,
+                       audit: AuditEntry? = nil) async throws(SettingsError) -> ScheduleRun.Record {
         let now = clock.nowMillis()
         let reportId = "rpt_" + Self.randomHex(bytes: 8)
         let job = ScheduledReportJob.request(for: schedule, firingAt: instant, reportId: reportId, tenantZone: tenantZone(schedule.userId), nowMillis: now)
         let record = ScheduleRun.Record(scheduleId: schedule.id, scheduledAtMillis: instant, trigger: trigger, state: .running, reportId: reportId,
                                         recipients: schedule.recipients, lateByMillis: lateByMillis, atMillis: now)
-        try settings.apply(all: [.recordScheduleRun(record), .createReportJob(job)])
+        try settings.apply(all: [.recordScheduleRun(record), .createReportJob(job)] + (audit.map { [.appendAudit($0)] } ?? []))
         runner.enqueue(reportId)
         var metadata: Logger.Metadata = ["schedule": "\(schedule.id)", "instant": "\(Self.iso(instant))", "report": "\(reportId)", "trigger": "\(trigger.rawValue)"]
         if let lateByMillis { metadata["late_by_s"] = "\(lateByMillis / 1000)" }

@@ -145,7 +145,8 @@ struct ReportSchedulesController {
         guard scheduler.configuration.smtp != nil else {
             throw APIError(.conflict, code: "smtp_not_configured", "this server has no mail server (--smtp-url) to deliver the run with")
         }
-        let record = try await Self.call { try await scheduler.runNow(schedule) }
+        let audit = context.audit?.entry(.scheduleRunNow, target: schedule.id, userId: schedule.userId)
+        let record = try await Self.call { try await scheduler.runNow(schedule, audit: audit) }
         let run = ScheduleRun(scheduleId: record.scheduleId, scheduledAtMillis: record.scheduledAtMillis, trigger: record.trigger, state: record.state,
                               reportId: record.reportId, createdAtMillis: record.atMillis,
                               deliveries: record.recipients.map { ScheduleDelivery(recipient: $0, state: .pending, updatedAtMillis: record.atMillis) })

@@ -84,10 +84,14 @@ public enum TallyApplication {
 
     /// `GET /metrics` alone on a listener of its own (`serve --metrics-http`), so a scraper can
     /// reach it on an address the API is not on.
+    /// - Parameter scheduledRunsFrom: the settings store whose failed scheduled runs the metrics
+    ///   count, when this server runs schedules.
     public static func buildMetrics(_ metrics: TallyMetrics, ingestStatus: @escaping @Sendable () -> IngestStatus?, host: String, port: Int,
-                                    logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                                    logger: Logger, scheduledRunsFrom settings: SettingsStore? = nil,
+                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        MetricsController(metrics: metrics, ingestStatus: ingestStatus).addRoutes(to: router)
+        MetricsController(metrics: metrics, ingestStatus: ingestStatus, scheduledRuns: ScheduledRunHealth(settings: settings, nowMillis: nowMillis))
+            .addRoutes(to: router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tally-metrics"),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }

@@ -39,4 +39,6 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, ExpressibleBySt
     /// A schedule's run ended (`sent`, `partially_sent`, `failed`) or an instant was `skipped`;
     /// the target is `<schedule id>@<instant>`, the outcome the run's state. The actor is the scheduler.
     public static let scheduleRun: AuditAction = "schedule.run"
+    /// A run outside the cron was asked for (`POST /schedule/{id}/run`); the target is the schedule id.
+    public static let scheduleRunNow: AuditAction = "schedule.run_now"
 }
