@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TallyReportJobs",
             dependencies: [
-                "TallyDomain", "TallyReports", "TallyPDF", "TallyXLSX", "TallySettings", "TallyStore",
+                "TallyDomain", "TallyReports", "TallyPDF", "TallyXLSX", "TallySettings", "TallyStore", "TallyMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "TallyDelivery",
             dependencies: [
-                "TallyDomain", "TallyReports", "TallySettings", "TallyReportJobs", "TallyMail",
+                "TallyDomain", "TallyReports", "TallySettings", "TallyReportJobs", "TallyMail", "TallyMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -146,7 +146,7 @@ struct Serve: AsyncParsableCommand {
                 workers: reportWorkers, queueLimit: reportQueue, timeout: SnapshotInterval(reportTimeout)?.duration ?? .seconds(600),
                 directory: ReportJobConfiguration.directory(in: store.dataDirectory), retentionDays: reportRetentionDays,
                 dedupeDays: rules.dedupeDays, eventRetentionDays: rules.retentionDays, deadLetterRetentionDays: deadLetterRetentionDays),
-            settings: settings, stores: stores, logger: logger)
+            settings: settings, stores: stores, logger: logger, metrics: metrics.reports)
         let reportTimeLimit = SnapshotInterval(reportTimeout)?.duration ?? .seconds(600)
         let scheduler = ReportScheduler(
             configuration: try mail.schedulerConfiguration(http: http, reportTimeout: reportTimeLimit), settings: settings, runner: reportJobs,
@@ -154,7 +154,8 @@ struct Serve: AsyncParsableCommand {
             rollupRefusal: {
                 let assignment = ingest.status.assignment
                 return assignment.refusesReports ? assignment.refusalReason() : nil
-            })
+            },
+            metrics: metrics.reports)
         let address = HostPort(http)!
         let kafka = self.kafka
         let app = TallyApplication.build(

@@ -78,9 +78,11 @@ extension ReportScheduler {
         }
         switch await BlockingCall.run({ Self.send(message, with: sender) }) {
         case .success(let reply):
+            metrics?.messageSent()
             logger.info("a scheduled report was mailed", metadata: ["schedule": "\(run.scheduleId)", "recipient": "\(delivery.recipient)", "reply": "\(reply.text)"])
             return try record(delivery, of: run, .sent, detail: reply.text.isEmpty ? "\(reply.code)" : reply.text, next: nil)
         case .failure(let error):
+            metrics?.deliveryFailed(code: error.code.rawValue)
             let retry = attempt <= configuration.retries
             let next = retry ? clock.nowMillis() + configuration.retryDelayMillis(afterAttempt: attempt) : nil
             logger.warning("a scheduled report could not be mailed", metadata: [
@@ -124,6 +126,7 @@ extension ReportScheduler {
     func finish(_ schedule: ReportSchedule, _ run: ScheduleRun, _ state: ScheduleRun.State, reason: String?, at now: Int64) throws {
         let finish = ScheduleRun.Finish(scheduleId: run.scheduleId, scheduledAtMillis: run.scheduledAtMillis, state: state, reason: reason, atMillis: now)
         try settings.apply(all: [.finishScheduleRun(finish), .appendAudit(runAudit(schedule, instant: run.scheduledAtMillis, outcome: state.rawValue, at: now))])
+        metrics?.runFinished(outcome: state.rawValue)
         var metadata: Logger.Metadata = ["schedule": "\(run.scheduleId)", "instant": "\(Self.iso(run.scheduledAtMillis))", "state": "\(state.rawValue)"]
         if let reason { metadata["reason"] = "\(reason)" }
         if state == .sent { logger.info("a scheduled run ended", metadata: metadata) } else { logger.warning("a scheduled run ended", metadata: metadata) }

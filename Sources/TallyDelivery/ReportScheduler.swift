@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TallyDomain
 import TallyMail
+import TallyMetrics
 import TallyReportJobs
 import TallySettings
 
@@ -35,12 +36,14 @@ public final class ReportScheduler: Service, Sendable {
     /// Why the rollups may not be read now (this instance holds only part of the partitions),
     /// or nil: due instants wait, and start once it is nil again.
     let rollupRefusal: @Sendable () -> String?
+    let metrics: ReportMetrics?
     private let passLock = PassLock()
     private let refusalLog = RefusalLog()
 
     public init(configuration: ReportSchedulerConfiguration, settings: SettingsStore, runner: ReportJobRunner, clock: any ScheduleClock = SystemScheduleClock(),
-                logger: Logger, tenantZone: @escaping @Sendable (String) -> String, rollupRefusal: @escaping @Sendable () -> String? = { nil }) {
+                logger: Logger, tenantZone: @escaping @Sendable (String) -> String, rollupRefusal: @escaping @Sendable () -> String? = { nil }, metrics: ReportMetrics? = nil) {
         self.rollupRefusal = rollupRefusal
+        self.metrics = metrics
         self.configuration = configuration
         self.settings = settings
         self.runner = runner
@@ -111,6 +114,7 @@ public final class ReportScheduler: Service, Sendable {
                                                 reportId: nil, recipients: [], reason: skip.reason, atMillis: now)
                 do {
                     try settings.apply(all: [.recordScheduleRun(record), .appendAudit(runAudit(schedule, instant: skip.instant, outcome: "skipped", at: now))])
+                    metrics?.runFinished(outcome: ScheduleRun.State.skipped.rawValue)
                     logger.notice("a scheduled run was skipped", metadata: ["schedule": "\(schedule.id)", "instant": "\(Self.iso(skip.instant))", "reason": "\(skip.reason)"])
                 } catch {
                     // Recorded already, by an earlier pass or another process.

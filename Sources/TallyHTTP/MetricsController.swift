@@ -12,8 +12,9 @@ struct MetricsController<Context: RequestContext> {
     func addRoutes(to router: Router<Context>) {
         router.get("metrics") { _, _ in
             let failed = await scheduledRuns?.failedInLastDay()
+            let jobs = await scheduledRuns?.unfinishedReportJobs()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(status: ingestStatus(), failedScheduledRuns: failed))))
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(status: ingestStatus(), failedScheduledRuns: failed, reportJobs: jobs))))
         }
     }
 }

@@ -11,4 +11,10 @@ struct ScheduledRunHealth: Sendable {
         guard let settings else { return nil }
         return try? await settings.failedScheduleRunCount(sinceMillis: nowMillis() - 86_400_000)
     }
+
+    /// Report jobs pending and running, when this server runs schedules and report jobs.
+    func unfinishedReportJobs() async -> [String: Int]? {
+        guard let settings else { return nil }
+        return try? await settings.unfinishedReportJobCounts()
+    }
 }

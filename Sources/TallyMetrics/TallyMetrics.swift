@@ -12,9 +12,6 @@ import TallyDomain
 /// Ingest updates these once per committed batch (`IngestMetrics.batchCommitted`), never per
 /// event. Values that are a state rather than a count (lag, freshness, file sizes) are read when
 /// scraped (`render(status:)`), so nothing ticks in the background.
-///
-/// Report jobs (by state, with a generation-time histogram), schedule runs by outcome and SMTP
-/// failures belong here as well, as `IngestMetrics` and `HTTPMetrics` do, when those services land.
 public final class TallyMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
@@ -22,6 +19,8 @@ public final class TallyMetrics: Sendable {
     public let ingest: IngestMetrics
     /// HTTP requests by route template and status.
     public let http: HTTPMetrics
+    /// Report jobs, scheduled runs and mail.
+    public let reports: ReportMetrics
     private let storeFiles: @Sendable () -> [(name: String, path: String)]
     private let nowMillis: @Sendable () -> Int64
 
@@ -39,18 +38,26 @@ public final class TallyMetrics: Sendable {
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
         ]
+        factory.durationHistogramBuckets[ReportMetrics.generationSeconds] = [
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            .seconds(10), .seconds(30), .seconds(60), .seconds(300),
+        ]
         self.registry = registry
         self.factory = factory
         ingest = IngestMetrics(factory: factory)
         http = HTTPMetrics(factory: factory)
+        reports = ReportMetrics(factory: factory)
         self.storeFiles = storeFiles
         self.nowMillis = nowMillis
     }
 
     /// The text exposition (format 0.0.4), with the scrape-time gauges refreshed from `status`.
-    /// - Parameter failedScheduledRuns: scheduled runs failed in the last 24 h, when schedules run here.
-    public func render(status: IngestStatus?, failedScheduledRuns: Int? = nil) -> String {
+    /// - Parameters:
+    ///   - failedScheduledRuns: scheduled runs failed in the last 24 h, when schedules run here.
+    ///   - reportJobs: report jobs by state (`pending`, `running`), when the Reports API runs here.
+    public func render(status: IngestStatus?, failedScheduledRuns: Int? = nil, reportJobs: [String: Int]? = nil) -> String {
         if let failedScheduledRuns { registry.makeGauge(name: "tally_scheduled_runs_failed_24h").set(Double(failedScheduledRuns)) }
+        for (state, count) in reportJobs ?? [:] { registry.makeGauge(name: "tally_report_jobs", labels: [("state", state)]).set(Double(count)) }
         if let status {
             for partition in status.partitions {
                 let labels = [("topic", partition.topic), ("partition", String(partition.partition))]

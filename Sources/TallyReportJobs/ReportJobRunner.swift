@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TallyDomain
+import TallyMetrics
 import TallyReports
 import TallySettings
 import TallyStore
@@ -19,13 +20,15 @@ public final class ReportJobRunner: Service, Sendable {
     let stores: StoreHolder
     let logger: Logger
     let nowMillis: @Sendable () -> Int64
+    let metrics: ReportMetrics?
     /// Where the files are; the download route reads them.
     public let files: ReportFiles
     private let queue = ReportJobQueue()
     private let progressBox = ProgressBox()
 
     public init(configuration: ReportJobConfiguration, settings: SettingsStore, stores: StoreHolder, logger: Logger,
-                nowMillis: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                nowMillis: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }, metrics: ReportMetrics? = nil) {
+        self.metrics = metrics
         self.configuration = configuration
         self.settings = settings
         self.stores = stores
@@ -89,11 +92,15 @@ public final class ReportJobRunner: Service, Sendable {
         }
         progressBox.set(id, 0)
         defer { progressBox.remove(id) }
+        let started = ContinuousClock.now
+        func seconds() -> Double { Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000 }
         do {
             let completion = try await produce(job)
             try settings.apply(.completeReportJob(completion))
+            metrics?.jobFinished(state: "completed", seconds: seconds())
             logger.info("report completed", metadata: ["report": "\(id)", "bytes": "\(completion.sizeBytes)"])
         } catch {
+            metrics?.jobFinished(state: "failed", seconds: seconds())
             let reason = (error as? ReportJobFailure)?.description ?? "\(error)"
             logger.warning("report failed", metadata: ["report": "\(id)", "error": "\(reason)"])
             do { try settings.apply(.failReportJob(id: id, failedAtMillis: nowMillis(), error: reason)) } catch {

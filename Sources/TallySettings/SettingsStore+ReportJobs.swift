@@ -52,6 +52,17 @@ extension SettingsStore {
         }
     }
 
+    /// How many jobs are pending and how many running, for the metrics.
+    public func unfinishedReportJobCounts() async throws(SettingsError) -> [String: Int] {
+        try await readAsync { db in
+            var counts = ["pending": 0, "running": 0]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM report_jobs WHERE state IN ('pending', 'running') GROUP BY state") {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
+    }
+
     /// How many jobs wait to start: what `--report-queue` bounds.
     public func pendingReportJobCount() async throws(SettingsError) -> Int {
         try await readAsync { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_jobs WHERE state = 'pending'") ?? 0 }
