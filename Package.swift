@@ -173,8 +173,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TallyHTTPTests",
-            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyTestSupport",
-                           .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["TallyHTTP", "TallyStore", "TallySettings", "TallyDomain", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyDelivery",
+                           "TallyMail", "TallyTestSupport", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "TallyIntegrationTests",

@@ -23,9 +23,13 @@ struct ReportScheduleInput {
     static func parse(_ fields: [String: JSONValue], template: ReportTemplate?) throws(APIError) -> ReportScheduleInput {
         try JSONRequestBody.refuseUnknown(fields, allowed: allowedProperties)
         let report = try GenerateReportInput.parse(fields.filter { reportProperties.contains($0.key) }, template: template)
-        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
-        if report.title.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw .badRequest("invalid_parameter", "title must not contain CR, LF or other control characters: it becomes the subject of the mail")
+        // By scalar, not by Character: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        // Other control characters (tab aside) are refused too: the mail's subject could not carry them.
+        if report.title.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            throw .badRequest("invalid_parameter", "title must not contain CR or LF: it becomes the subject of the mail")
+        }
+        if report.title.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+            throw .badRequest("invalid_parameter", "title must not contain control characters: it becomes the subject of the mail")
         }
 
         guard case .string(let cron)? = fields["cron"] else {

@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
+import TallyDelivery
 import TallyHTTP
+import TallyMail
 import TallyMetrics
 import TallyReportJobs
 import TallySettings
@@ -12,8 +14,8 @@ import TallyTestSupport
 /// `schemas/openapi.yaml` against the router: every route the application registers is in the
 /// document and the document names no route the router lacks, so a route is documented in the
 /// commit that adds it. The document is read by PyYAML in the project's `.venv` (Package.swift has
-/// no YAML parser), and the router is built as `tally serve` builds it, with metrics and the
-/// Reports API, so that no optional route is left out.
+/// no YAML parser), and the router is built as `tally serve` builds it, with metrics, the
+/// Reports API and a report scheduler (never run here), so that no optional route is left out.
 @Suite("OpenAPI document and the router")
 struct OpenAPIRouteTests {
     /// One operation: an upper-case method and a path template with `{name}` captures.
@@ -58,8 +60,12 @@ struct OpenAPIRouteTests {
             configuration: ReportJobConfiguration(workers: 1, queueLimit: 10, timeout: .seconds(60),
                                                   directory: ReportJobConfiguration.directory(in: directory.path), retentionDays: 90),
             settings: settings, stores: stores, logger: logger)
+        let scheduler = ReportScheduler(
+            configuration: ReportSchedulerConfiguration(smtp: try SMTPConfiguration(url: "smtp://127.0.0.1:9", from: try MailAddress("tally@example.com")),
+                                                        publicURL: "http://127.0.0.1"),
+            settings: settings, runner: runner, logger: logger, tenantZone: { _ in "UTC" })
         let router = TallyApplication.buildRouter(stores: stores, settings: settings, metrics: TallyMetrics(), servesMetrics: true,
-                                                  reportJobs: runner)
+                                                  reportJobs: runner, scheduler: scheduler)
         return Set(router.routes.map { Route(method: $0.method.rawValue, path: $0.path.description) })
     }
 

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Hummingbird
 import Logging
 import Testing
+import TallyDelivery
 import TallyDomain
 import TallyHTTP
 import TallyReportJobs
@@ -21,6 +22,8 @@ struct ReportServer: Sendable {
     var tenantKeys: [ApiKey.Role: String]
     /// Secrets by role, for platform-wide keys.
     var platformKeys: [ApiKey.Role: String]
+    /// The report scheduler the schedule routes use, when the server was started with one (never run).
+    var scheduler: ReportScheduler? = nil
 
     var admin: String { platformKeys[.admin]! }
 }
@@ -39,8 +42,11 @@ struct RawReply {
 
 /// Starts the application with a `ReportJobRunner` on a free port. With `runWorkers` false the
 /// runner is never started, so accepted jobs stay pending (the queue and not-ready tests).
+/// With a `scheduler` configuration the schedule routes are served by a `ReportScheduler` on
+/// `scheduleClock`; the scheduler's own loop is never started, so nothing is mailed.
 func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600), retentionDays: Int = 90, runWorkers: Bool = true, events: [Event] = seedEvents(),
-                      directory given: URL? = nil, prepare: (SettingsStore) throws -> Void = { _ in },
+                      directory given: URL? = nil, scheduler schedulerConfiguration: ReportSchedulerConfiguration? = nil,
+                      scheduleClock: any ScheduleClock = SystemScheduleClock(), prepare: (SettingsStore) throws -> Void = { _ in },
                       _ body: (ReportServer) async throws -> Void) async throws {
     let directory = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("tally-reports-\(UUID().uuidString)")
     defer { if given == nil { try? FileManager.default.removeItem(at: directory) } }
@@ -62,9 +68,13 @@ func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600),
         configuration: ReportJobConfiguration(workers: 2, queueLimit: queueLimit, timeout: timeout,
                                               directory: ReportJobConfiguration.directory(in: directory.path), retentionDays: retentionDays),
         settings: settings, stores: stores, logger: logger)
+    let scheduler = schedulerConfiguration.map {
+        ReportScheduler(configuration: $0, settings: settings, runner: runner, clock: scheduleClock, logger: logger,
+                        tenantZone: { stores.current.clock(forTenant: $0).identifier })
+    }
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let app = TallyApplication.build(stores: stores, settings: settings, host: "127.0.0.1", port: 0, logger: logger, today: { seedToday },
-                                     reportJobs: runner, onServerRunning: { port in portSink.yield(port) })
+                                     reportJobs: runner, scheduler: scheduler, onServerRunning: { port in portSink.yield(port) })
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
         if runWorkers { group.addTask { try await runner.run() } }
@@ -72,7 +82,8 @@ func withReportServer(queueLimit: Int = 1000, timeout: Duration = .seconds(600),
         let port = try #require(await iterator.next())
         let live = LiveServer(baseURL: URL(string: "http://127.0.0.1:\(port)")!, platformKey: platformKeys[.admin]!,
                               tenantKey: tenantKeys[.reportViewer]!, revokedKey: "")
-        try await body(ReportServer(server: live, directory: directory, settings: settings, tenantKeys: tenantKeys, platformKeys: platformKeys))
+        try await body(ReportServer(server: live, directory: directory, settings: settings, tenantKeys: tenantKeys, platformKeys: platformKeys,
+                                    scheduler: scheduler))
         group.cancelAll()
     }
 }

@@ -64,3 +64,74 @@ enum SchemaValidator {
         return results
     }
 }
+
+/// Judges response bodies against parts of `schemas/openapi.yaml` (a schema of `components`, or
+/// the schema of a documented response), with Python's `jsonschema` in `.venv`, as JSON Schema
+/// 2020-12 (the dialect of OpenAPI 3.1). The document is read from its own file by PyYAML, so its
+/// `$ref`s between components resolve as they are written.
+enum OpenAPISchemas {
+    struct Check {
+        var label: String
+        /// A JSON Pointer into the document, e.g. `/components/schemas/Schedule`.
+        var pointer: String
+        /// The body exactly as Tally sent it.
+        var instance: Data
+    }
+
+    static let documentPath = SchemaValidator.repositoryRoot.appendingPathComponent("schemas/openapi.yaml")
+
+    /// The cases file is the first argument, the document the second.
+    static let script = """
+        import json, sys, yaml
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+        with open(sys.argv[1], encoding="utf-8") as f:
+            cases = json.load(f)["cases"]
+        with open(sys.argv[2], encoding="utf-8") as f:
+            document = yaml.safe_load(f)
+        base = "urn:tally:openapi"
+        registry = Registry().with_resource(base, Resource.from_contents(document, default_specification=DRAFT202012))
+        results = []
+        for case in cases:
+            validator = Draft202012Validator({"$ref": base + "#" + case["pointer"]}, registry=registry,
+                                             format_checker=Draft202012Validator.FORMAT_CHECKER)
+            errors = sorted(validator.iter_errors(case["instance"]), key=lambda e: list(e.absolute_path))
+            results.append({"label": case["label"], "valid": not errors,
+                            "errors": ["/" + "/".join(str(p) for p in e.absolute_path) + ": " + e.message for e in errors]})
+        json.dump({"results": results}, sys.stdout)
+        """
+
+    /// The schema of a documented JSON response, e.g. `ScheduleNotFound`.
+    static func response(_ name: String) -> String { "/components/responses/\(name)/content/application~1json/schema" }
+    static func schema(_ name: String) -> String { "/components/schemas/\(name)" }
+    /// The schema of an operation's answer with `status`, e.g. ("/api/v1/reports/schedule", "post", "409").
+    static func operation(_ path: String, _ method: String, _ status: String) -> String {
+        "/paths/\(SchemaValidator.pointerToken(path))/\(method)/responses/\(status)/content/application~1json/schema"
+    }
+
+    /// Judges every check in one run of the validator, on a thread of its own (not one of the
+    /// cooperative pool's), and records an issue for each body that does not conform.
+    static func expectValid(_ checks: [Check], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        guard !checks.isEmpty else { return }
+        let encoder = JSONEncoder()
+        var cases = Data("{\"cases\":[".utf8)
+        for (index, check) in checks.enumerated() {
+            if index > 0 { cases.append(Data(",".utf8)) }
+            cases.append(Data("{\"label\":".utf8) + (try encoder.encode(check.label)))
+            cases.append(Data(",\"pointer\":".utf8) + (try encoder.encode(check.pointer)))
+            cases.append(Data(",\"instance\":".utf8) + check.instance + Data("}".utf8))
+        }
+        cases.append(Data("]}".utf8))
+        let input = cases
+        let answer: Result<Data, any Error> = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Result { try VenvPython.run(["-c", script], input: input, trailing: [documentPath.path]) }) }.start()
+        }
+        struct Answer: Decodable { var results: [SchemaValidator.Result] }
+        let results = try JSONDecoder().decode(Answer.self, from: try answer.get()).results
+        try #require(results.count == checks.count, sourceLocation: sourceLocation)
+        for (check, result) in zip(checks, results) where !result.valid {
+            Issue.record("\(check.label) does not conform to \(check.pointer): \(result.errors.joined(separator: "; "))", sourceLocation: sourceLocation)
+        }
+    }
+}
