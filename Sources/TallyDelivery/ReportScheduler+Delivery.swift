@@ -16,6 +16,8 @@ extension ReportScheduler {
             }
             switch job.state {
             case .pending, .running:
+                // A job whose process died waiting is taken up here (the queue runs an id once).
+                if job.state == .pending { runner.enqueue(job.id) }
                 if now - run.createdAtMillis > configuration.reportTimeoutMillis {
                     try finish(schedule, run, .failed, reason: "the report was not ready within the report timeout of \(configuration.reportTimeoutMillis / 1000) s (--report-timeout)", at: now)
                 }

@@ -65,15 +65,17 @@ public struct ScheduleDuePlan: Sendable, Equatable {
         }
         let age = nowMillis - newest
         let older = recent.dropLast()
-        let unlisted = count - recent.count
         let window = Self.describe(millis: catchUpMillis)
         if age <= catchUpMillis {
             run = Run(instant: newest, lateByMillis: age >= Self.lateAfterMillis ? age : 0)
             skipped = older.map { Skip(instant: $0, reason: "missed while no server was running; a later instant ran instead") }
         } else {
             run = nil
-            skipped = recent.map { Skip(instant: $0, reason: "missed by more than the catch-up window of \(window) (--schedule-catchup)") }
+            skipped = recent.suffix(Self.maximumRecordedSkips).map {
+                Skip(instant: $0, reason: "missed by more than the catch-up window of \(window) (--schedule-catchup)")
+            }
         }
+        let unlisted = count - skipped.count - (run == nil ? 0 : 1)
         if unlisted > 0, !skipped.isEmpty {
             let more = countIsExact ? "\(unlisted)" : "at least \(unlisted)"
             skipped[0].reason += "; \(more) earlier missed instants are not listed"

@@ -80,7 +80,8 @@ struct ReportScheduleInput {
                 throw .badRequest("invalid_parameter", "period must be one of \(SchedulePeriod.names.joined(separator: ", ")), or give period_days")
             }
             period = known
-        case (nil, .integer(let n)?), (.null?, .integer(let n)?):
+        // `"period": "days"` with `period_days` is how a schedule reads back, so a GET's body can be PUT.
+        case (nil, .integer(let n)?), (.null?, .integer(let n)?), (.string("days")?, .integer(let n)?):
             guard (1...Int64(ReportSpec.maximumDays)).contains(n) else {
                 throw .badRequest("invalid_parameter", "period_days must be an integer from 1 to \(ReportSpec.maximumDays)")
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import TallyDelivery
 import TallyDomain
+import TallyReportJobs
 import TallyReports
 import TallySettings
 import TallyStore
@@ -13,6 +14,7 @@ struct ReportSchedulesController {
     let stores: StoreHolder
     let settings: SettingsStore
     let scheduler: ReportScheduler
+    let runner: ReportJobRunner
     let nowMillis: @Sendable () -> Int64
 
     /// - Parameter rollupReads: a run now goes behind `CompleteAssignmentMiddleware`, as generate does.
@@ -145,6 +147,13 @@ struct ReportSchedulesController {
         guard scheduler.configuration.smtp != nil else {
             throw APIError(.conflict, code: "smtp_not_configured", "this server has no mail server (--smtp-url) to deliver the run with")
         }
+        // The run's report goes through the same queue as a generate, under the same bound.
+        let pending = try await Self.call { try await settings.pendingReportJobCount() }
+        guard pending < runner.configuration.queueLimit else {
+            throw APIError(.tooManyRequests, code: "queue_full",
+                           "\(pending) reports are waiting, the most this server queues (--report-queue); try again later",
+                           headers: [.retryAfter: "30"])
+        }
         let audit = context.audit?.entry(.scheduleRunNow, target: schedule.id, userId: schedule.userId)
         let record = try await Self.call { try await scheduler.runNow(schedule, audit: audit) }
         let run = ScheduleRun(scheduleId: record.scheduleId, scheduledAtMillis: record.scheduledAtMillis, trigger: record.trigger, state: record.state,
@@ -217,6 +226,7 @@ struct ReportSchedulesController {
             switch error.code {
             case .scheduleNotFound: throw APIError(.notFound, code: "schedule_not_found", error.message)
             case .scheduleConflict: throw APIError(.conflict, code: "schedule_conflict", error.message)
+            case .scheduleRunExists: throw APIError(.conflict, code: "schedule_run_exists", error.message)
             case .templateNotFound: throw APIError(.badRequest, code: "template_not_found", error.message)
             default: throw APIError(.serviceUnavailable, code: error.code.rawValue, "the settings store could not be used: \(error.message)")
             }

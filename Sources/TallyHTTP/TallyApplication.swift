@@ -45,7 +45,7 @@ public enum TallyApplication {
                 .addRoutes(to: api, rollupReads: rollupReads)
             ReportTemplatesController(settings: settings, nowMillis: nowMillis).addRoutes(to: api)
             if let scheduler {
-                ReportSchedulesController(stores: stores, settings: settings, scheduler: scheduler, nowMillis: nowMillis)
+                ReportSchedulesController(stores: stores, settings: settings, scheduler: scheduler, runner: reportJobs, nowMillis: nowMillis)
                     .addRoutes(to: api, rollupReads: rollupReads)
             }
         }

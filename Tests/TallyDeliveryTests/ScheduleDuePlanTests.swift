@@ -37,5 +37,9 @@ struct ScheduleDuePlanTests {
         #expect(plan.skipped.last?.instant == now - 60_000)
         // 7 × 1440 = 10,080 due; 1 runs, 20 listed, 10,059 counted.
         #expect(plan.skipped.first?.reason.contains("10059 earlier missed instants") == true, "\(plan.skipped.first?.reason ?? "")")
+        // Past the catch-up window too: still 20 listed, the rest counted.
+        let stale = ScheduleDuePlan(everyMinute, afterMillis: start, nowMillis: now + 30_000, catchUpMillis: 10_000)
+        #expect(stale.run == nil && stale.skipped.count == ScheduleDuePlan.maximumRecordedSkips)
+        #expect(stale.skipped.first?.reason.contains("10060 earlier missed instants") == true, "\(stale.skipped.first?.reason ?? "")")
     }
 }

@@ -96,6 +96,18 @@ struct ScheduledMailTests {
 
         let (_, raw) = try await ReportCrashTests.call(port, "GET", "healthz", setup.secret)
         #expect((raw["failedScheduledRuns24h"] as? NSNumber)?.intValue == 0, "\(raw)")
+
+        // The metrics, read by prometheus_client's parser: the run, its mail and its report counted.
+        let (text, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        let metrics = try await OffPool.run { Result { try ParsedMetrics.parse(String(decoding: text, as: UTF8.self)) } }.get()
+        #expect(metrics.families["tally_scheduled_runs"]?.type == "counter")
+        #expect(metrics.sum("tally_scheduled_runs_total", ["outcome": "sent"]) >= 1)
+        #expect(metrics.sum("tally_mail_sent_total") >= Double(recipients.count))
+        #expect(metrics.sum("tally_report_jobs_finished_total", ["state": "completed"]) >= 1)
+        #expect(metrics.families["tally_report_generation_seconds"]?.type == "histogram")
+        #expect(metrics.sum("tally_report_generation_seconds_count") >= 1)
+        #expect(metrics.samples("tally_report_jobs", ["state": "pending"]).count == 1)
+        #expect(metrics.sum("tally_scheduled_runs_failed_24h") == 0)
     }
 
     @Test("kill -9 between recipients: after the restart each recipient has the report, and only the one in flight may have it twice")
