@@ -41,12 +41,7 @@ struct ReportJobsController {
         if let owner = template?.userId, owner != tenant {
             throw APIError(.badRequest, code: "template_not_found", "no template with id '\(template?.id ?? "")'")
         }
-        let pending = try await settingsCall { try await settings.pendingReportJobCount() }
-        guard pending < runner.configuration.queueLimit else {
-            throw APIError(.tooManyRequests, code: "queue_full",
-                           "\(pending) reports are waiting, the most this server queues (--report-queue); try again later",
-                           headers: [.retryAfter: "30"])
-        }
+        try await settingsCall { try await Self.requireQueueRoom(settings: settings, runner: runner) }
         let store = context.store ?? stores.current
         let clock = store.clock(forTenant: tenant)
         let (start, end): (Day, Day)
@@ -156,6 +151,17 @@ struct ReportJobsController {
             throw Self.notFound(id)
         }
         return job
+    }
+
+    /// 429 `queue_full` when `--report-queue` jobs wait already: a generate and a schedule's run
+    /// now share the queue and its bound.
+    static func requireQueueRoom(settings: SettingsStore, runner: ReportJobRunner) async throws {
+        let pending = try await settings.pendingReportJobCount()
+        guard pending < runner.configuration.queueLimit else {
+            throw APIError(.tooManyRequests, code: "queue_full",
+                           "\(pending) reports are waiting, the most this server queues (--report-queue); try again later",
+                           headers: [.retryAfter: "30"])
+        }
     }
 
     static func notFound(_ id: String) -> APIError {

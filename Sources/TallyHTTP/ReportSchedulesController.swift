@@ -148,12 +148,7 @@ struct ReportSchedulesController {
             throw APIError(.conflict, code: "smtp_not_configured", "this server has no mail server (--smtp-url) to deliver the run with")
         }
         // The run's report goes through the same queue as a generate, under the same bound.
-        let pending = try await Self.call { try await settings.pendingReportJobCount() }
-        guard pending < runner.configuration.queueLimit else {
-            throw APIError(.tooManyRequests, code: "queue_full",
-                           "\(pending) reports are waiting, the most this server queues (--report-queue); try again later",
-                           headers: [.retryAfter: "30"])
-        }
+        try await Self.call { try await ReportJobsController.requireQueueRoom(settings: settings, runner: runner) }
         let audit = context.audit?.entry(.scheduleRunNow, target: schedule.id, userId: schedule.userId)
         let record = try await Self.call { try await scheduler.runNow(schedule, audit: audit) }
         let run = ScheduleRun(scheduleId: record.scheduleId, scheduledAtMillis: record.scheduledAtMillis, trigger: record.trigger, state: record.state,
