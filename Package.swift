@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         /// librdkafka, found through pkg-config.
@@ -137,8 +138,11 @@ let package = Package(
                 "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyDelivery", "TallyMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // Reads the embedded OpenAPI document (YAML) once, to serve it as /openapi.json.
+                .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json")]
+            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json"),
+                        .embedInCode("Schemas/openapi.yaml")]
         ),
         .executableTarget(
             name: "TallyCLI",

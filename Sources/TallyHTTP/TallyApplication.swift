@@ -30,6 +30,7 @@ public enum TallyApplication {
         router.add(middleware: ErrorMiddleware())
         let scheduledRuns = ScheduledRunHealth(settings: scheduler == nil ? nil : settings, nowMillis: nowMillis)
         HealthController(ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router)
+        OpenAPIDocumentController().addRoutes(to: router)
         if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router) }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores, keyUse: KeyUseRecorder(settings: settings)))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Hummingbird
 import Logging
 import Testing
@@ -95,5 +98,32 @@ struct OpenAPIRouteTests {
     func documentValidates() throws {
         let output = try VenvPython.run(["-c", Self.validateDocument], input: Data(), trailing: [Self.documentPath.path])
         #expect(String(decoding: output, as: UTF8.self) == "valid\n")
+    }
+
+    /// Compares the JSON given as input with the YAML document given as the second argument, read
+    /// by PyYAML with timestamps left as strings (JSON has no dates).
+    static let compareServed = """
+        import json, sys, yaml
+        class Loader(yaml.SafeLoader):
+            pass
+        Loader.yaml_implicit_resolvers = {key: [r for r in rules if r[0] != "tag:yaml.org,2002:timestamp"]
+                                          for key, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        with open(sys.argv[2], encoding="utf-8") as f:
+            document = yaml.load(f, Loader=Loader)
+        with open(sys.argv[1], encoding="utf-8") as f:
+            served = json.load(f)
+        print("equal" if served == document else "differ: " + json.dumps(sorted(set(document) ^ set(served))))
+        """
+
+    @Test("GET /openapi.json serves the document as JSON, equal to PyYAML's reading of schemas/openapi.yaml, with no key")
+    func servedDocument() async throws {
+        try await withLiveServer { server in
+            let (data, response) = try await URLSession.shared.data(from: server.baseURL.appendingPathComponent("openapi.json"))
+            let http = try #require(response as? HTTPURLResponse)
+            #expect(http.statusCode == 200)
+            #expect(http.value(forHTTPHeaderField: "Content-Type") == "application/json")
+            let output = try await OffPool.run { Result { try VenvPython.run(["-c", Self.compareServed], input: data, trailing: [Self.documentPath.path]) } }.get()
+            #expect(String(decoding: output, as: UTF8.self) == "equal\n")
+        }
     }
 }
