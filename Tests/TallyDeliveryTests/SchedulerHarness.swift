@@ -90,13 +90,19 @@ final class SchedulerHarness: @unchecked Sendable {
         return schedule
     }
 
-    /// Passes until no run waits for its report (real time: the workers generate it), at most `timeout`.
+    /// Passes until a pass found no run waiting for its report (real time: the workers generate
+    /// it), so that every report done by then has had its deliveries; at most `timeout`.
     func settle(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
+            // Read before the pass: a report that completes during it, or a run that the pass
+            // itself starts, is delivered by the next pass.
+            let waitingBefore = try await waitingForReports()
+            let unfinishedBefore = Set(try await settings.unfinishedScheduleRuns().map { "\($0.scheduleId)@\($0.scheduledAtMillis)" })
             await scheduler.pass()
             let waiting = try await waitingForReports()
-            if !waiting { return }
+            let unfinished = Set(try await settings.unfinishedScheduleRuns().map { "\($0.scheduleId)@\($0.scheduledAtMillis)" })
+            if !waitingBefore && !waiting && unfinished.isSubset(of: unfinishedBefore) { return }
             guard ContinuousClock.now < deadline else { throw HarnessFailure(description: "a report job did not finish within \(timeout)") }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -41,14 +41,15 @@ struct PartialAssignmentTests {
         for name in names {
             let dataDirectory = workDirectory + "/data-\(name)"
             secrets.append(try TestEnvironment.adminSecret(dataDirectory: dataDirectory))
-            // A longer session than the default 6 s: on a loaded machine a member starved of CPU
-            // for 6 s is evicted, which starts an extra rebalance; if the member leading that
+            // A longer session than Tally's default of 6 s (15 s, short enough for the group to
+            // form within the wait below): on a loaded machine a member starved of CPU for 6 s
+            // is evicted, which starts an extra rebalance; if the member leading that
             // rebalance is the one that then leaves, the broker used here (Tansu 0.6) keeps it as
             // the group's leader and the group never settles again. A graceful leave still
             // rebalances at once, whatever the session timeout.
             servers.append(ServerProcess(binary: binary, arguments: [
                 "serve", "--brokers", brokers, "--topics", topics.joined(separator: ","), "--data-dir", dataDirectory,
-                "--kafka-property", "session.timeout.ms=30000", "--kafka-property", "heartbeat.interval.ms=1000",
+                "--kafka-property", "session.timeout.ms=15000", "--kafka-property", "heartbeat.interval.ms=1000",
             ], logPath: workDirectory + "/serve-\(name).log", logLevel: "notice", group: group))
         }
         defer { servers.forEach { $0.terminate() } }
@@ -100,10 +101,10 @@ struct PartialAssignmentTests {
         #expect(log.contains { $0.contains("notice") && $0.contains("assigned here again") }, "no notice when complete again")
     }
 
-    /// Waits up to 60 s until both instances report complementary shares of every partition,
+    /// Waits up to 120 s until both instances report complementary shares of every partition,
     /// unchanged for `steadyFor`.
     static func waitForSplit(ports: [Int], allPartitions: Set<String>, steadyFor: Duration = .zero) async throws -> [HealthBody] {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(120)
         var shares: [HealthBody] = []
         var steadySince: ContinuousClock.Instant?
         var previous: [[String]] = []
@@ -124,7 +125,7 @@ struct PartialAssignmentTests {
             if split, steadyFor == .zero { return shares }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("the group did not settle with the partitions split between both instances within 60 s: \(shares)")
+        Issue.record("the group did not settle with the partitions split between both instances within 120 s: \(shares)")
         throw CancellationError()
     }
 
