@@ -137,8 +137,11 @@ let package = Package(
                 "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyDelivery", "TallyMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json")]
+            // The dashboard's three files are compiled in as well (`DashboardController`).
+            resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json"),
+                        .embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/app.js"), .embedInCode("Dashboard/app.css")]
         ),
         .executableTarget(
             name: "TallyCLI",
