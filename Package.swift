@@ -138,11 +138,14 @@ let package = Package(
                 "TallyDomain", "TallyStore", "TallySettings", "TallyMetrics", "TallyReports", "TallyReportJobs", "TallyDelivery", "TallyMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // Reads the embedded OpenAPI document (YAML) once, to serve it as /openapi.json.
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The dashboard's three files are compiled in as well (`DashboardController`).
             resources: [.embedInCode("Schemas/chatbotkit-report.json"), .embedInCode("Schemas/tally-report.json"),
-                        .embedInCode("Schemas/openapi.yaml")]
+                        .embedInCode("Schemas/openapi.yaml"),
+                        .embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/app.js"), .embedInCode("Dashboard/app.css")]
         ),
         .executableTarget(
             name: "TallyCLI",

@@ -133,12 +133,15 @@ struct Serve: AsyncParsableCommand {
             let settingsPath = SettingsStore.path(in: dataDirectory)
             return [("rollups", rollups), ("rollups-wal", rollups + "-wal"), ("settings", settingsPath), ("settings-wal", settingsPath + "-wal")]
         })
+        // Told by ingest after each commit; the dashboard's event stream listens.
+        let commits = CommitNotifier()
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
                 maximumBatchMilliseconds: batchMs, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
-            store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) }, metrics: metrics.ingest)
+            store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) }, metrics: metrics.ingest,
+            commitNotifier: commits)
         let reconciler = makeReconciler(settings: settings, stores: stores, logger: logger)
         // Report jobs left pending or running by an earlier process run again from here.
         let reportJobs = ReportJobRunner(
@@ -174,7 +177,7 @@ struct Serve: AsyncParsableCommand {
                     return missing.map { .incomplete($0) } ?? .complete
                 },
                 progress: { reconciler.progress($0) }),
-            metrics: metrics, servesMetrics: metricsHttp == nil, reportJobs: reportJobs, scheduler: scheduler,
+            metrics: metrics, servesMetrics: metricsHttp == nil, reportJobs: reportJobs, scheduler: scheduler, commitNotifier: commits,
             onServerRunning: { port in logger.info("serving reports", metadata: ["http": "\(address.host):\(port)"]) })
         // Graceful shutdown runs in reverse order: periodic snapshots stop first, then HTTP, then ingest.
         // Report workers stop after HTTP (no new jobs) and before ingest; a job cut short runs again at the next start.

@@ -18,12 +18,13 @@ public enum TallyApplication {
     ///   - metrics: counts requests; with `servesMetrics`, `GET /metrics` answers here too.
     ///   - reportJobs: the runner of the Reports API's jobs; without one, `/api/v1/reports` is not served.
     ///   - scheduler: runs report schedules; without one (or without `reportJobs`), `/api/v1/reports/schedule` is not served.
+    ///   - commitNotifier: tells `GET /api/v1/platform/events` of committed ingest batches.
     public static func buildRouter(stores: StoreHolder, settings: SettingsStore, ingestStatus: @escaping @Sendable () -> IngestStatus? = { nil },
                                    today: @escaping @Sendable () -> Day = TallyApplication.utcToday,
                                    nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                                    tenantZones: TenantZoneSupport = TenantZoneSupport(),
                                    metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil,
-                                   scheduler: ReportScheduler? = nil) -> Router<TallyRequestContext> {
+                                   scheduler: ReportScheduler? = nil, commitNotifier: CommitNotifier = CommitNotifier()) -> Router<TallyRequestContext> {
         let today = TenantToday(utcToday: today, nowMillis: nowMillis)
         let router = Router(context: TallyRequestContext.self)
         if let metrics { router.add(middleware: MetricsMiddleware(metrics: metrics.http)) }
@@ -31,6 +32,7 @@ public enum TallyApplication {
         let scheduledRuns = ScheduledRunHealth(settings: scheduler == nil ? nil : settings, nowMillis: nowMillis)
         HealthController(ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router)
         OpenAPIDocumentController().addRoutes(to: router)
+        DashboardController().addRoutes(to: router)
         if let metrics, servesMetrics { MetricsController(metrics: metrics, ingestStatus: ingestStatus, scheduledRuns: scheduledRuns).addRoutes(to: router) }
         let api = router.group("api/v1").add(middleware: AuthMiddleware(settings: settings, stores: stores, keyUse: KeyUseRecorder(settings: settings)))
         // Every route that reads rollups goes here: it answers 503 while figures may be partial.
@@ -41,6 +43,7 @@ public enum TallyApplication {
         TenantsController(stores: stores, settings: settings, support: tenantZones, today: today).addRoutes(to: api)
         KeysController(settings: settings).addRoutes(to: api)
         AuditController(settings: settings).addRoutes(to: api)
+        EventsController(notifier: commitNotifier).addRoutes(to: api)
         if let reportJobs {
             ReportJobsController(stores: stores, settings: settings, runner: reportJobs, today: today, nowMillis: nowMillis)
                 .addRoutes(to: api, rollupReads: rollupReads)
@@ -71,12 +74,12 @@ public enum TallyApplication {
                              nowMillis: @escaping @Sendable () -> Int64 = TallyApplication.nowMillis,
                              tenantZones: TenantZoneSupport = TenantZoneSupport(),
                              metrics: TallyMetrics? = nil, servesMetrics: Bool = true, reportJobs: ReportJobRunner? = nil,
-                             scheduler: ReportScheduler? = nil,
+                             scheduler: ReportScheduler? = nil, commitNotifier: CommitNotifier = CommitNotifier(),
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(stores: stores, settings: settings, ingestStatus: ingestStatus, today: today, nowMillis: nowMillis,
                                 tenantZones: tenantZones, metrics: metrics, servesMetrics: servesMetrics, reportJobs: reportJobs,
-                                scheduler: scheduler),
+                                scheduler: scheduler, commitNotifier: commitNotifier),
             configuration: .init(address: .hostname(host, port: port), serverName: "tally"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -19,6 +19,7 @@ struct TenantsController {
     static let allowedProperties = ["timeZone", "rebucketFrom"]
 
     func addRoutes(to group: RouterGroup<TallyRequestContext>) {
+        group.get("platform/tenants", use: list)
         group.get("platform/tenants/:userId", use: get)
         group.put("platform/tenants/:userId", use: put)
     }
@@ -43,6 +44,33 @@ struct TenantsController {
         var activeFrom: String?
         var progress: Progress?
         var lastError: String?
+    }
+
+    /// `GET /api/v1/platform/tenants`: the tenants with counters, `{"items": [{"userId"}]}`; a
+    /// tenant key sees only its own tenant (whether or not it has counters yet).
+    @Sendable func list(_ request: Request, context: TallyRequestContext) async throws -> Response {
+        guard let key = context.apiKey else { throw APIError.missingKey }
+        struct Item: Encodable { var userId: String }
+        struct List: Encodable {
+            var items: [Item]
+            /// The key's own tenant, or null for a platform-wide key (which may pick any).
+            var keyUserId: String?
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(items, forKey: .items)
+                try container.encode(keyUserId, forKey: .keyUserId)
+            }
+            enum CodingKeys: String, CodingKey { case items, keyUserId }
+        }
+        let ids: [String]
+        if let own = key.userId {
+            ids = [own]
+        } else {
+            do { ids = try await (context.store ?? stores.current).tenantIds() } catch {
+                throw APIError(.serviceUnavailable, code: error.code.rawValue, "the rollup store could not be read; try again")
+            }
+        }
+        return JSONResponse.make(body: List(items: ids.map { Item(userId: $0) }, keyUserId: key.userId))
     }
 
     @Sendable func get(_ request: Request, context: TallyRequestContext) async throws -> Response {

@@ -32,6 +32,9 @@ final class BatchWriter: @unchecked Sendable {
     private let logger: Logger
     private let shouldStop: @Sendable () -> Bool
     private let reportError: @Sendable (String?) -> Void
+    /// Told after each commit which tenants the batch touched; nil in rebuilds, whose store is not
+    /// the one served until it switches in.
+    private let notifier: CommitNotifier?
     private let condition = NSCondition()
     private var pending: Job?
     private var writing = false
@@ -42,8 +45,9 @@ final class BatchWriter: @unchecked Sendable {
     private var applied: [IngestBatch] = []
 
     init(store: TallyStore, dedupeDays: Int, logger: Logger, shouldStop: @escaping @Sendable () -> Bool,
-         reportError: @escaping @Sendable (String?) -> Void) {
+         reportError: @escaping @Sendable (String?) -> Void, notifier: CommitNotifier? = nil) {
         self.store = store
+        self.notifier = notifier
         self.dedupeDays = dedupeDays
         self.logger = logger
         self.shouldStop = shouldStop
@@ -110,6 +114,8 @@ final class BatchWriter: @unchecked Sendable {
             condition.unlock()
 
             let outcome = apply(job.batch)
+            // After the transaction, never inside it: listeners only note the news.
+            if outcome != nil, let notifier, notifier.hasListeners { notifier.committed(job.batch.events) }
 
             condition.lock()
             writing = false

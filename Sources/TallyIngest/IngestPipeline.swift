@@ -17,6 +17,7 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     private let logger: Logger
     private let onStoreSwitch: @Sendable (TallyStore) -> Void
     private let metrics: IngestMetrics?
+    private let commitNotifier: CommitNotifier?
     private let lock = NSLock()
     private var stopRequested = false
     private var statusValue = IngestStatus(state: "starting")
@@ -24,8 +25,11 @@ public final class IngestPipeline: Service, @unchecked Sendable {
     /// - Parameter onStoreSwitch: called when a `tally rebuild` switches this data directory to a
     ///   rebuilt store, so that the HTTP side can move to it at the same moment.
     /// - Parameter metrics: counted once per committed batch, for `GET /metrics`.
+    /// - Parameter commitNotifier: told after each committed batch which tenants it touched.
     public init(configuration: IngestConfiguration, store: TallyStore, logger: Logger,
-                onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in }, metrics: IngestMetrics? = nil) {
+                onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in }, metrics: IngestMetrics? = nil,
+                commitNotifier: CommitNotifier? = nil) {
+        self.commitNotifier = commitNotifier
         self.onStoreSwitch = onStoreSwitch
         self.metrics = metrics
         self.configuration = configuration
@@ -77,7 +81,7 @@ public final class IngestPipeline: Service, @unchecked Sendable {
             shouldStop: { [weak self] in self?.shouldStop ?? true },
             onStoreSwitch: onStoreSwitch,
             publish: publish,
-            metrics: metrics)
+            metrics: metrics, commitNotifier: commitNotifier)
         // The monitor answers rebalances through the session and then checks the assignment is whole.
         let assignment = AssignmentMonitor(session: session, consumer: consumer, topics: configuration.topics,
                                            logger: logger, publish: publish)

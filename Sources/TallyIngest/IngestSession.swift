@@ -47,11 +47,12 @@ final class IngestSession: KafkaRebalanceHandler {
 
     init(configuration: IngestConfiguration, store: TallyStore, consumer: KafkaConsumer, logger: Logger,
          shouldStop: @escaping @Sendable () -> Bool, onStoreSwitch: @escaping @Sendable (TallyStore) -> Void = { _ in },
-         publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void, metrics: IngestMetrics? = nil) {
+         publish: @escaping @Sendable (_ update: (inout IngestStatus) -> Void) -> Void, metrics: IngestMetrics? = nil,
+         commitNotifier: CommitNotifier? = nil) {
         self.onStoreSwitch = onStoreSwitch
         self.metrics = metrics
         writer = BatchWriter(store: store, dedupeDays: configuration.dedupeDays, logger: logger, shouldStop: shouldStop,
-                             reportError: { error in publish { $0.lastError = error } })
+                             reportError: { error in publish { $0.lastError = error } }, notifier: commitNotifier)
         self.configuration = configuration
         nextMaintenanceAt = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, configuration.firstMaintenanceDelaySeconds) * 1e9)
         self.store = store
