@@ -228,7 +228,160 @@
     state.refreshes += 1;
     setStatus((failure ? "Some figures could not be read: " + failure.message : "Updated " + new Date().toLocaleTimeString())
       + " (refresh " + state.refreshes + ")");
-    if (!news) loadHealth();
+    if (!news) { loadHealth(); loadReports(); loadSchedules(); }
+  }
+
+  // Reports and schedules ---------------------------------------------------------------------
+
+  // The generate body for the controls: the dashboard's tenant and period.
+  function generateBody() {
+    const body = { type: $("report-type").value, format: $("report-format").value, user_id: state.tenant };
+    const chosen = period();
+    if (chosen.endDate) {
+      const end = Date.parse(chosen.endDate);
+      body.start_date = new Date(end - (chosen.periodDays - 1) * 86400000).toISOString().slice(0, 10);
+      body.end_date = chosen.endDate;
+    } else {
+      body.period_days = chosen.periodDays;
+    }
+    if ($("bot").value) body.bot_id = $("bot").value;
+    else if ($("channel").value) body.channel = $("channel").value;
+    return body;
+  }
+
+  async function generateReport() {
+    $("report-error").textContent = "";
+    const progress = $("report-progress");
+    progress.value = 0;
+    progress.classList.remove("hidden");
+    $("report-generate").disabled = true;
+    try {
+      const accepted = await api("/api/v1/reports/generate", generateBody());
+      const id = accepted.report_id;
+      for (;;) {
+        const status = await api("/api/v1/reports/" + encodeURIComponent(id) + "/status");
+        progress.value = Number(status.progress) || 0;
+        $("report-state").textContent = status.state + (status.message ? ": " + status.message : "");
+        if (status.state === "completed" || status.state === "failed") break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    } catch (error) {
+      $("report-error").textContent = error.message;
+    } finally {
+      $("report-generate").disabled = false;
+      loadReports();
+    }
+  }
+
+  // A download keeps the key in the Authorization header: the file is fetched, then saved from a
+  // blob URL under the name the server gives.
+  async function download(id) {
+    const response = await fetch("/api/v1/reports/" + encodeURIComponent(id) + "/download", {
+      headers: { Authorization: "Bearer " + state.key }, cache: "no-store",
+    });
+    if (!response.ok) { $("report-error").textContent = "download answered " + response.status; return; }
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(disposition);
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a");
+    link.href = url;
+    link.download = match ? match[1] : id;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  async function deleteReport(id) {
+    $("report-error").textContent = "";
+    const response = await fetch("/api/v1/reports/" + encodeURIComponent(id), {
+      method: "DELETE", headers: { Authorization: "Bearer " + state.key }, cache: "no-store",
+    });
+    if (!response.ok) {
+      let message = "delete answered " + response.status;
+      try { message = (await response.json()).message || message; } catch (_) { /* keep the status */ }
+      $("report-error").textContent = message;
+    }
+    loadReports();
+  }
+
+  async function loadReports() {
+    const body = $("reports").tBodies[0];
+    let answer;
+    try {
+      answer = await api("/api/v1/reports?limit=10&user_id=" + encodeURIComponent(state.tenant));
+    } catch (error) {
+      clear(body);
+      const row = body.insertRow();
+      row.appendChild(el("td", "muted", error.status === 403 ? "this key may not list reports" : error.message)).colSpan = 6;
+      return;
+    }
+    clear(body);
+    for (const item of answer.items || []) {
+      const row = body.insertRow();
+      row.dataset.report = item.report_id;
+      row.appendChild(el("td", null, item.created_at));
+      row.appendChild(el("td", null, item.title));
+      row.appendChild(el("td", null, item.type + " · " + item.format));
+      row.appendChild(el("td", null, item.start_date + " – " + item.end_date));
+      row.appendChild(el("td", "state", item.state));
+      const actions = el("td");
+      if (item.state === "completed") {
+        const get = el("button", "download", "Download");
+        get.type = "button";
+        get.addEventListener("click", () => download(item.report_id));
+        actions.appendChild(get);
+      }
+      const remove = el("button", "quiet delete", "Delete");
+      remove.type = "button";
+      remove.addEventListener("click", () => deleteReport(item.report_id));
+      actions.appendChild(remove);
+      row.appendChild(actions);
+    }
+  }
+
+  async function loadSchedules() {
+    const body = $("schedules").tBodies[0];
+    let answer;
+    try {
+      answer = await api("/api/v1/reports/schedule?limit=20");
+    } catch (error) {
+      clear(body);
+      const row = body.insertRow();
+      row.appendChild(el("td", "muted", error.status === 403 ? "schedules need a report_admin or admin key" : error.message)).colSpan = 6;
+      return;
+    }
+    clear(body);
+    for (const item of (answer.items || []).filter((schedule) => schedule.user_id === state.tenant)) {
+      const row = body.insertRow();
+      row.dataset.schedule = item.schedule_id;
+      row.appendChild(el("td", null, item.title));
+      row.appendChild(el("td", null, item.cron));
+      row.appendChild(el("td", null, item.timezone));
+      row.appendChild(el("td", "next-run", item.next_run_at || "—"));
+      row.appendChild(el("td", null, item.last_run ? item.last_run.at + " " + item.last_run.state : "—"));
+      const cell = el("td");
+      const runs = el("button", "runs", "Runs");
+      runs.type = "button";
+      runs.addEventListener("click", () => loadRuns(item.schedule_id));
+      cell.appendChild(runs);
+      row.appendChild(cell);
+    }
+  }
+
+  async function loadRuns(id) {
+    const table = $("schedule-runs");
+    const body = table.tBodies[0];
+    const answer = await api("/api/v1/reports/schedule/" + encodeURIComponent(id) + "/runs?limit=20");
+    clear(body);
+    for (const run of answer.items || []) {
+      const row = body.insertRow();
+      row.appendChild(el("td", null, run.scheduled_at));
+      row.appendChild(el("td", null, run.state));
+      row.appendChild(el("td", null, (run.deliveries || []).map((d) => d.recipient + " " + d.state).join(", ")));
+      row.appendChild(el("td", null, run.reason || ""));
+    }
+    table.classList.remove("hidden");
   }
 
   // Rendering ---------------------------------------------------------------------------------
@@ -521,6 +674,7 @@
       await refreshAll();
     });
     $("range-apply").addEventListener("click", async () => { await loadFilters(); await refreshAll(); });
+    $("report-generate").addEventListener("click", generateReport);
     $("bot").addEventListener("change", () => {
       if ($("bot").value) $("channel").value = "";
       refreshAll();
