@@ -558,6 +558,22 @@
     } catch (_) {
       $("health-summary").textContent = "Health could not be read.";
     }
+    loadDeadLetters();
+  }
+
+  // Unresolved dead letters by code, over the whole store (platform-wide admin keys only).
+  async function loadDeadLetters() {
+    const line = $("dead-letters");
+    try {
+      const answer = await api("/api/v1/platform/dead-letters?limit=1&includeResolved=false");
+      const codes = Object.keys(answer.counts || {}).sort();
+      line.textContent = codes.length
+        ? "dead letters: " + codes.map((code) => code + " " + answer.counts[code]).join(", ")
+        : "dead letters: none";
+    } catch (error) {
+      line.textContent = error.status === 403 || error.status === 401
+        ? "dead letters: readable with a platform-wide admin key" : "dead letters could not be read: " + error.message;
+    }
   }
 
   // Live updates: Server-Sent Events read with fetch, so the key stays in the header ----------
