@@ -309,7 +309,10 @@
     const body = $("reports").tBodies[0];
     let answer;
     try {
-      answer = await api("/api/v1/reports?limit=10&user_id=" + encodeURIComponent(state.tenant));
+      let path = "/api/v1/reports?limit=10&user_id=" + encodeURIComponent(state.tenant);
+      if ($("list-type").value) path += "&type=" + encodeURIComponent($("list-type").value);
+      if ($("list-status").value) path += "&status=" + encodeURIComponent($("list-status").value);
+      answer = await api(path);
     } catch (error) {
       clear(body);
       const row = body.insertRow();
@@ -691,6 +694,8 @@
     });
     $("range-apply").addEventListener("click", async () => { await loadFilters(); await refreshAll(); });
     $("report-generate").addEventListener("click", generateReport);
+    $("list-type").addEventListener("change", loadReports);
+    $("list-status").addEventListener("change", loadReports);
     $("bot").addEventListener("change", () => {
       if ($("bot").value) $("channel").value = "";
       refreshAll();
