@@ -104,10 +104,11 @@ public final class ReportScheduler: Service, Sendable {
         }
         _ = refusalLog.firstSince(cleared: true)
         let now = clock.nowMillis()
+        // Two reads a pass, however many schedules: every schedule, and every schedule's last instant.
+        let lastInstants = try await settings.lastCronInstants()
         for schedule in try await settings.allReportSchedules() where schedule.enabled {
             guard let cron = Self.cron(of: schedule) else { continue }
-            let last = try await settings.lastCronInstant(scheduleId: schedule.id)
-            let after = max(last ?? Int64.min, schedule.activeSinceMillis)
+            let after = max(lastInstants[schedule.id] ?? Int64.min, schedule.activeSinceMillis)
             let plan = ScheduleDuePlan(cron, afterMillis: after, nowMillis: now, catchUpMillis: configuration.catchUpMillis)
             for skip in plan.skipped {
                 let record = ScheduleRun.Record(scheduleId: schedule.id, scheduledAtMillis: skip.instant, trigger: .cron, state: .skipped,
@@ -135,7 +136,7 @@ public final class ReportScheduler: Service, Sendable {
     private func start(_ schedule: ReportSchedule, at instant: Int64, trigger: ScheduleRun.Trigger, lateByMillis: Int64?,
                        audit: AuditEntry? = nil) async throws(SettingsError) -> ScheduleRun.Record {
         let now = clock.nowMillis()
-        let reportId = "rpt_" + Self.randomHex(bytes: 8)
+        let reportId = "rpt_" + KeySecrets.randomHex(bytes: 8)
         let job = ScheduledReportJob.request(for: schedule, firingAt: instant, reportId: reportId, tenantZone: tenantZone(schedule.userId), nowMillis: now)
         let record = ScheduleRun.Record(scheduleId: schedule.id, scheduledAtMillis: instant, trigger: trigger, state: .running, reportId: reportId,
                                         recipients: schedule.recipients, lateByMillis: lateByMillis, atMillis: now)
@@ -154,10 +155,6 @@ public final class ReportScheduler: Service, Sendable {
     }
 
     static func iso(_ millis: Int64) -> String { RFC3339.string(epochSeconds: millis / 1000) }
-
-    static func randomHex(bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-    }
 }
 
 /// Whether the refusal to start runs was logged since it began, so that it is logged once.

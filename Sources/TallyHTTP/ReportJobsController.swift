@@ -51,7 +51,7 @@ struct ReportJobsController {
             end = today.day(for: clock)
             start = end.advanced(by: -(days - 1))
         }
-        let id = "rpt_" + Self.randomHex(bytes: 8)
+        let id = "rpt_" + KeySecrets.randomHex(bytes: 8)
         let job = ReportJob.Request(
             id: id, userId: tenant, type: input.type.rawValue, format: input.format.rawValue, title: input.title,
             sections: input.sections.map(\.rawValue), startDate: start.iso, endDate: end.iso, timeZone: clock.identifier,
@@ -177,13 +177,6 @@ struct ReportJobsController {
         }
     }
 
-    static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
-    }
 }
 
 /// `If-None-Match` against one strong ETag: `*`, or a comma-separated list holding it (weak

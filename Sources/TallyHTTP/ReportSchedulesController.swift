@@ -81,7 +81,7 @@ struct ReportSchedulesController {
         }
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
         let now = nowMillis()
-        let schedule = try await Self.schedule(from: fields, id: "sch_" + ReportJobsController.randomHex(bytes: 8), key: key, version: 1,
+        let schedule = try await Self.schedule(from: fields, id: "sch_" + KeySecrets.randomHex(bytes: 8), key: key, version: 1,
                                                createdAt: now, activeSince: now, context: context, settings: settings, stores: stores)
         try await Self.call { try settings.apply(.createReportSchedule(schedule), auditing: .scheduleCreate, target: schedule.id, userId: schedule.userId, context: context) }
         return JSONResponse.make(status: .created, body: ReportScheduleView(schedule: schedule, nextRunAtMillis: scheduler.nextFire(of: schedule)))

@@ -45,7 +45,7 @@ struct ReportTemplatesController {
         let fields = try JSONRequestBody.object(try await JSONRequestBody.collect(request))
         let owner = try Self.owner(fields, key: key)
         let now = nowMillis()
-        let record = try Self.record(fields, id: "tpl_" + ReportJobsController.randomHex(bytes: 8), owner: owner, version: 1, key: key,
+        let record = try Self.record(fields, id: "tpl_" + KeySecrets.randomHex(bytes: 8), owner: owner, version: 1, key: key,
                                      createdAt: now, updatedAt: now)
         try await Self.call { try settings.apply(.createReportTemplate(record), auditing: .templateCreate, target: record.id, userId: record.userId, context: context) }
         return JSONResponse.make(status: .created, body: ReportTemplate(record))

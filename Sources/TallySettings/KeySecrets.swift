@@ -14,7 +14,9 @@ public enum KeySecrets {
     /// What is stored for a secret, and what a presented secret is looked up by.
     public static func sha256(_ secret: String) -> String { SHA256.hex(Array(secret.utf8)) }
 
-    private static func randomHex(bytes: Int) -> String {
+    /// `bytes` random bytes as lowercase hex, from the system's secure generator: secrets, and the
+    /// ids of keys, reports, templates and schedules.
+    public static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in
             let byte = UInt8.random(in: 0...255, using: &generator)

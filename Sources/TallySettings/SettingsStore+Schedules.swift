@@ -27,11 +27,16 @@ extension SettingsStore {
         try await readAsync { db in try String.fetchAll(db, sql: "SELECT body FROM report_schedules ORDER BY id").map(ScheduleRows.schedule) }
     }
 
-    /// The newest instant of a cron run (run or skipped) of the schedule: where the search for
-    /// the next fire continues.
-    public func lastCronInstant(scheduleId: String) async throws(SettingsError) -> Int64? {
+    /// Each schedule's newest instant of a cron run (run or skipped), by schedule id: where the
+    /// search for its next fire continues. One query for all schedules, since the scheduler asks
+    /// every second.
+    public func lastCronInstants() async throws(SettingsError) -> [String: Int64] {
         try await readAsync { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(scheduled_at) FROM schedule_runs WHERE schedule_id = ? AND trigger = 'cron'", arguments: [scheduleId])
+            var instants: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT schedule_id, MAX(scheduled_at) FROM schedule_runs WHERE trigger = 'cron' GROUP BY schedule_id") {
+                instants[row[0]] = row[1]
+            }
+            return instants
         }
     }
 
