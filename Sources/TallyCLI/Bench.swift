@@ -55,11 +55,14 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Dedupe window in days (0 disables), as for serve.")
         var dedupeDays: Int = 7
 
+        @Option(help: "Catch-up batch size, as for serve (equal to the batch size, 20000, turns growth off).")
+        var catchUpBatchSize: Int = 50_000
+
         func run() async throws {
             let database = try TallyStore(dataDirectory: store.dataDirectory)
             let pipeline = IngestPipeline(
                 configuration: IngestConfiguration(brokers: kafka.brokers, topics: kafka.topicList, group: "tally-bench-\(UUID().uuidString)",
-                                                   dedupeDays: dedupeDays),
+                                                   catchUpBatchMessages: catchUpBatchSize, dedupeDays: dedupeDays),
                 store: database, logger: Logger(label: "bench"))
             var started: Date?
             var committed = 0
@@ -81,7 +84,7 @@ struct Bench: AsyncParsableCommand {
             printJSON([
                 "messages": committed, "counted": Int(status.eventsCounted), "rejected": Int(status.eventsRejected),
                 "seconds": seconds, "messagesPerSecond": Double(committed) / seconds, "peakRssBytes": peakResidentBytes(),
-                "dedupeDays": dedupeDays,
+                "dedupeDays": dedupeDays, "catchUpBatchSize": catchUpBatchSize,
             ])
         }
     }
@@ -199,9 +202,21 @@ struct Stages: ParsableCommand {
     @Option(help: "Dedupe window in days (0 disables).")
     var dedupeDays: Int = 7
 
+    @Option(help: "Tenants of the generated traffic.")
+    var tenants: Int = 20
+
+    @Option(help: "How the traffic falls in time: forward or shuffled (as for produce).")
+    var spread: String = TrafficGenerator.Spread.forward.rawValue
+
+    func validate() throws {
+        guard TrafficGenerator.Spread(rawValue: spread) != nil else { throw ValidationError("--spread must be forward or shuffled") }
+        guard tenants > 0, events > 0, batchSize > 0 else { throw ValidationError("--tenants, --events and --batch-size must be positive") }
+    }
+
     func run() throws {
         let end = TallyClock.today()
-        let payloads = TrafficGenerator(seed: 3, tenants: 20, days: 90, endDay: end, total: events).map(EventEncoder.json)
+        let payloads = TrafficGenerator(seed: 3, tenants: tenants, days: 90, endDay: end, total: events,
+                                        spread: TrafficGenerator.Spread(rawValue: spread) ?? .forward).map(EventEncoder.json)
         let now = TallyClock.nowMillis()
         let decoder = EventDecoder()
         var start = DispatchTime.now().uptimeNanoseconds
@@ -209,20 +224,26 @@ struct Stages: ParsableCommand {
         decoded.reserveCapacity(payloads.count)
         for payload in payloads { if case .success(let event) = decoder.decode(payload, nowMillis: now) { decoded.append(event) } }
         let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        start = DispatchTime.now().uptimeNanoseconds
-        var delta = RollupDelta()
-        for event in decoded { delta.add(event) }
-        let foldSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // Per batch, as ingest does: the fold (the consuming thread's work), then the apply of the
+        // folded batch (the writer thread's work), each timed on its own.
         let database = try TallyStore(dataDirectory: store.dataDirectory)
-        start = DispatchTime.now().uptimeNanoseconds
+        var foldNanos: UInt64 = 0
+        var applyNanos: UInt64 = 0
         for first in stride(from: 0, to: decoded.count, by: batchSize) {
-            try database.apply(IngestBatch(events: Array(decoded[first..<min(decoded.count, first + batchSize)])), dedupeDays: dedupeDays)
+            let events = Array(decoded[first..<min(decoded.count, first + batchSize)])
+            start = DispatchTime.now().uptimeNanoseconds
+            let delta = RollupDelta(folding: events, clocks: database.tenantClocks)
+            let folded = DispatchTime.now().uptimeNanoseconds
+            try database.apply(IngestBatch(events: events, delta: delta), dedupeDays: dedupeDays)
+            foldNanos += folded - start
+            applyNanos += DispatchTime.now().uptimeNanoseconds - folded
         }
-        let applySeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let foldSeconds = Double(foldNanos) / 1e9
+        let applySeconds = Double(applyNanos) / 1e9
         printJSON([
             "events": decoded.count, "decodePerSecond": Double(decoded.count) / decodeSeconds,
             "foldPerSecond": Double(decoded.count) / foldSeconds, "applyPerSecond": Double(decoded.count) / applySeconds,
-            "dedupeDays": dedupeDays,
+            "dedupeDays": dedupeDays, "tenants": tenants, "spread": spread, "batchSize": batchSize,
         ])
     }
 }

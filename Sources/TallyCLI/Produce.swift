@@ -9,7 +9,7 @@ struct Produce: ParsableCommand {
         abstract: "Produce generated traffic or an NDJSON file to the topics, keyed by userId and routed by type.",
         discussion: """
             Generated traffic is reproducible: the same --seed, --tenants, --days, --events and --end-date \
-            always give the same events. With --topics naming one topic, every type goes there; with three, \
+            (and --spread) always give the same events. With --topics naming one topic, every type goes there; with three, \
             they are conversation, message and rating topics in that order. --live keeps producing events \
             stamped with the current time until interrupted.
             """
@@ -25,6 +25,9 @@ struct Produce: ParsableCommand {
 
     @Option(help: "Number of events to generate.")
     var events: Int = 100_000
+
+    @Option(help: "How generated conversations fall in time: forward (day by day through the range) or shuffled (each on a random day, 64 interleaved at once).")
+    var spread: String = TrafficGenerator.Spread.forward.rawValue
 
     @Option(help: "Random seed; the same seed gives the same events.")
     var seed: UInt64 = 1
@@ -50,6 +53,7 @@ struct Produce: ParsableCommand {
     func validate() throws {
         guard tenants > 0, days > 0, days <= 3650, events >= 0 else { throw ValidationError("--tenants and --days must be positive (--days at most 3650), --events not negative") }
         if let endDate, Day(iso: endDate) == nil { throw ValidationError("--end-date must be YYYY-MM-DD") }
+        guard TrafficGenerator.Spread(rawValue: spread) != nil else { throw ValidationError("--spread must be forward or shuffled") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
         guard [1, 3].contains(kafka.topicList.count) else { throw ValidationError("--topics must name one topic or three (conversations, messages, ratings)") }
     }
@@ -83,7 +87,8 @@ struct Produce: ParsableCommand {
             }
         } else {
             let end = endDate.flatMap(Day.init(iso:)) ?? TallyClock.today()
-            for event in TrafficGenerator(seed: seed, tenants: tenants, days: days, endDay: end, total: events) {
+            for event in TrafficGenerator(seed: seed, tenants: tenants, days: days, endDay: end, total: events,
+                                               spread: TrafficGenerator.Spread(rawValue: spread) ?? .forward) {
                 try producer.send(topic: router.topic(for: event), key: Array(event.userId.utf8), value: EventEncoder.json(event))
                 progress.advance()
             }

@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Close a batch this many milliseconds after its first message (env TALLY_BATCH_MS).")
     var batchMs: Int = Int(environment("TALLY_BATCH_MS", "200")) ?? 200
 
+    @Option(help: "While the writer is still busy with earlier batches, let a full or old batch grow up to this many messages, raised to --batch-size when below it (env TALLY_CATCH_UP_BATCH_SIZE).")
+    var catchUpBatchSize: Int = Int(environment("TALLY_CATCH_UP_BATCH_SIZE", "50000")) ?? 50_000
+
     @OptionGroup var rules: EventRulesOptions
 
     @Option(help: "Delete dead letters after this many days (env TALLY_DEAD_LETTER_RETENTION_DAYS).")
@@ -86,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         if let metricsHttp, HostPort(metricsHttp) == nil { throw ValidationError("--metrics-http must be host:port, e.g. 127.0.0.1:9464") }
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
+        guard (1...1_000_000).contains(catchUpBatchSize) else { throw ValidationError("--catch-up-batch-size must be from 1 to 1000000") }
         guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard SnapshotInterval(snapshotEvery) != nil else { throw ValidationError("--snapshot-every must be off or a whole number with a unit s, m, h or d, e.g. 30s, 15m, 1h") }
@@ -138,7 +142,7 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestPipeline(
             configuration: IngestConfiguration(
                 brokers: kafka.brokers, topics: kafka.topicList, group: group, maximumBatchMessages: batchSize,
-                maximumBatchMilliseconds: batchMs, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
+                maximumBatchMilliseconds: batchMs, catchUpBatchMessages: catchUpBatchSize, retentionDays: rules.retentionDays, dedupeDays: rules.dedupeDays,
                 deadLetterRetentionDays: deadLetterRetentionDays, consumerProperties: kafka.client.properties),
             store: database, logger: logger, onStoreSwitch: { stores.replace(with: $0) }, metrics: metrics.ingest,
             commitNotifier: commits)

@@ -6,7 +6,22 @@
 /// late: they are emitted later than their event time, as slow clients do. The same seed always
 /// yields the same events.
 public struct TrafficGenerator: Sequence, IteratorProtocol {
+    /// How the generated conversations fall in time.
+    public enum Spread: String, Sendable, CaseIterable {
+        /// Conversations walk forward through the days, one after another (about 1 % of them late),
+        /// as a replay of a day-ordered history reads.
+        case forward
+        /// Each conversation falls on a random day of the range, and 64 conversations are open at
+        /// once with their events interleaved, as traffic from many clients with late deliveries
+        /// looks: every batch touches most days and most tenants.
+        case shuffled
+    }
+
+    /// Conversations whose events interleave in the shuffled spread.
+    static let openConversations = 64
+
     public let tenants: Int
+    public let spread: Spread
     public let days: Int
     public let endDay: Day
     public let total: Int
@@ -16,6 +31,8 @@ public struct TrafficGenerator: Sequence, IteratorProtocol {
     private var emitted = 0
     private var conversationCount = 0
     private var pending: [Event] = []
+    /// The shuffled spread's open conversations, each with its events left to emit, last first.
+    private var open: [[Event]] = []
     private var contactsPerTenant: [Int]
 
     /// - Parameters:
@@ -23,8 +40,10 @@ public struct TrafficGenerator: Sequence, IteratorProtocol {
     ///   - tenants: how many tenants (`userId`s) share the traffic.
     ///   - days: how many days of history, ending on `endDay`.
     ///   - total: how many events to yield in all.
-    public init(seed: UInt64, tenants: Int, days: Int, endDay: Day, total: Int) {
+    ///   - spread: how conversations fall in time; the forward spread of a seed never changes.
+    public init(seed: UInt64, tenants: Int, days: Int, endDay: Day, total: Int, spread: Spread = .forward) {
         precondition(tenants > 0 && days > 0 && total >= 0)
+        self.spread = spread
         self.seed = seed
         self.tenants = tenants
         self.days = days
@@ -39,16 +58,27 @@ public struct TrafficGenerator: Sequence, IteratorProtocol {
 
     public mutating func next() -> Event? {
         guard emitted < total else { return nil }
-        if pending.isEmpty { pending = makeConversation().reversed() }
         emitted += 1
-        return pending.removeLast()
+        guard spread == .shuffled else {
+            if pending.isEmpty { pending = makeConversation().reversed() }
+            return pending.removeLast()
+        }
+        while open.count < Self.openConversations { open.append(makeConversation().reversed()) }
+        let index = random.int(in: 0...(open.count - 1))
+        let event = open[index].removeLast()
+        if open[index].isEmpty { open.swapAt(index, open.count - 1); open.removeLast() }
+        return event
     }
 
     private mutating func makeConversation() -> [Event] {
         conversationCount += 1
         let progress = Double(emitted) / Double(Swift.max(total, 1))
         var dayOffset = Swift.min(days - 1, Int(progress * Double(days)))
-        if random.chance(0.01) { dayOffset = Swift.max(0, dayOffset - random.int(in: 1...Swift.min(30, days))) }
+        if spread == .shuffled {
+            dayOffset = random.int(in: 0...(days - 1))
+        } else if random.chance(0.01) {
+            dayOffset = Swift.max(0, dayOffset - random.int(in: 1...Swift.min(30, days)))
+        }
         let day = endDay.advanced(by: -(days - 1) + dayOffset)
         let tenantIndex = random.int(in: 0...(tenants - 1))
         let tenant = Self.tenantId(tenantIndex)

@@ -66,6 +66,11 @@ final class BatchWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Whether a batch waits behind the one being written, so that `submit` would block.
+    var hasQueuedBatch: Bool {
+        condition.withLock { pending != nil }
+    }
+
     /// Waits until every submitted batch is applied (or abandoned at a stop).
     func waitUntilIdle() {
         condition.lock()

@@ -14,6 +14,14 @@ public struct IngestConfiguration: Sendable {
     /// …or this many milliseconds after its first message (`--batch-ms`, `TALLY_BATCH_MS`, default 200),
     /// whichever comes first, so counts are visible well under a second after produce.
     public var maximumBatchMilliseconds: Int
+    /// While the writer still holds a queued batch, a batch that is full or old keeps growing, up to
+    /// this many messages (`--catch-up-batch-size`, `TALLY_CATCH_UP_BATCH_SIZE`, default 50 000).
+    /// Catching up, a batch's per-key work (a tenant-day's counters, a day's bitmap) is then shared
+    /// by more events, and the consumer keeps reading instead of waiting on the writer; at live load
+    /// the writer is idle when a batch is due, so freshness is as before. It bounds each batch's
+    /// memory, about 1 KiB per event with its fold, for each of the up to three batches in flight
+    /// (one open, one queued, one being written).
+    public var catchUpBatchMessages: Int
     /// Late events older than this many days are rejected (`--retention-days`, default 400).
     public var retentionDays: Int
     /// An event whose id was first counted for its tenant at most this many days before (by Kafka
@@ -33,7 +41,7 @@ public struct IngestConfiguration: Sendable {
 
     public init(
         brokers: String = "127.0.0.1:9092", topics: [String] = ["conversations", "messages", "ratings"], group: String = "tally",
-        maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, retentionDays: Int = 400,
+        maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, catchUpBatchMessages: Int = 50_000, retentionDays: Int = 400,
         dedupeDays: Int = 7, deadLetterRetentionDays: Int = 30, consumerProperties: [String: String] = [:]
     ) {
         self.dedupeDays = dedupeDays
@@ -43,6 +51,7 @@ public struct IngestConfiguration: Sendable {
         self.group = group
         self.maximumBatchMessages = maximumBatchMessages
         self.maximumBatchMilliseconds = maximumBatchMilliseconds
+        self.catchUpBatchMessages = max(catchUpBatchMessages, maximumBatchMessages)
         self.retentionDays = retentionDays
         self.consumerProperties = consumerProperties
     }

@@ -80,7 +80,7 @@ final class IngestSession: KafkaRebalanceHandler {
                 }
             }
             builder.add(message, nowMillis: nowMillis)
-            if builder.messageCount >= configuration.maximumBatchMessages || (builder.messageCount & 63 == 0 && batchIsOld) { commit() }
+            if batchIsDue { commit() }
         case .endOfPartition?, nil:
             if !builder.isEmpty { commit() }
         case .error(let error, let fatal)?:
@@ -108,6 +108,17 @@ final class IngestSession: KafkaRebalanceHandler {
         drain()
         writer.close()
         publishStatus(state: "stopped")
+    }
+
+    /// Whether the open batch goes to the writer now: once full or old, as soon as the writer has no
+    /// batch queued (so `submit` would not wait), and at the catch-up size in any case. Checked on
+    /// every 64th message past the size, since asking the writer takes its lock.
+    private var batchIsDue: Bool {
+        let count = builder.messageCount
+        if count >= configuration.catchUpBatchMessages { return true }
+        let full = count >= configuration.maximumBatchMessages
+        guard (full && (count == configuration.maximumBatchMessages || count & 63 == 0)) || (count & 63 == 0 && batchIsOld) else { return false }
+        return !writer.hasQueuedBatch
     }
 
     private var batchIsOld: Bool {

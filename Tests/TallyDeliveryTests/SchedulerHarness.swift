@@ -56,9 +56,12 @@ final class SchedulerHarness: @unchecked Sendable {
         var logger = Logger(label: "tally-scheduler-tests")
         logger.logLevel = .critical
         let stores = StoreHolder(store)
+        // Retention judges a job's age by the wall clock, and the scheduler stamps jobs with the
+        // manual clock, months behind it: with a 90-day window the runner's start-up sweep could
+        // delete a run's job as the run starts. Ten years keeps every job of a test.
         runner = ReportJobRunner(
             configuration: ReportJobConfiguration(workers: 1, queueLimit: 100, timeout: .seconds(120),
-                                                  directory: ReportJobConfiguration.directory(in: directory.path), retentionDays: 90),
+                                                  directory: ReportJobConfiguration.directory(in: directory.path), retentionDays: 3650),
             settings: settings, stores: stores, logger: logger)
         let smtp = try smtpPort.map { try SMTPConfiguration(url: "smtp://127.0.0.1:\($0)", from: Self.from, timeoutSeconds: 10) }
         scheduler = ReportScheduler(

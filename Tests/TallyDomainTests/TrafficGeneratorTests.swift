@@ -20,6 +20,32 @@ struct TrafficGeneratorTests {
         #expect(generate(seed: 7, tenants: 1, days: 1, total: 50) == generate(seed: 7, tenants: 1, days: 1, total: 50))
     }
 
+    @Test("the shuffled spread: the same events of a conversation in order, reproducible, within bounds, every stretch of traffic over most days")
+    func shuffledSpread() {
+        let days = 30
+        let events = Array(TrafficGenerator(seed: 5, tenants: 4, days: days, endDay: endDay, total: 6_000, spread: .shuffled))
+        #expect(events.count == 6_000)
+        #expect(events == Array(TrafficGenerator(seed: 5, tenants: 4, days: days, endDay: endDay, total: 6_000, spread: .shuffled)))
+        #expect(Set(events.map(\.id)).count == events.count)
+        let first = Int64(endDay.advanced(by: -(days - 1)).number) * 86_400_000
+        #expect(events.allSatisfy { $0.occurredAtMillis >= first && $0.occurredAtMillis <= endOfEndDay })
+        // Conversations interleave, but each one's own events keep their order.
+        var lastTime: [String: Int64] = [:]
+        var interleaved = 0
+        for (index, event) in events.enumerated() {
+            guard let conversation = event.conversationId else { continue }
+            #expect(event.occurredAtMillis >= lastTime[conversation] ?? .min, "\(conversation) out of order")
+            lastTime[conversation] = event.occurredAtMillis
+            if index > 0, events[index - 1].conversationId != conversation { interleaved += 1 }
+        }
+        #expect(interleaved > events.count / 2)
+        // Any 500 consecutive events fall on most of the days, unlike the forward spread.
+        let window = Set(events[1_000..<1_500].map { $0.occurredAtMillis / 86_400_000 })
+        #expect(window.count > days * 2 / 3, "\(window.count) days")
+        let forward = Set(generate(seed: 5, tenants: 4, days: days, total: 6_000)[1_000..<1_500].map { $0.occurredAtMillis / 86_400_000 })
+        #expect(forward.count < days / 3, "\(forward.count) days")
+    }
+
     @Test("a different seed yields different events")
     func seedMatters() {
         let a = generate(seed: 1)
