@@ -1,8 +1,9 @@
 /// The in-memory fold of one batch of events: what the batch adds to the rollups.
 ///
 /// A batch is applied in a single SQLite transaction together with the offsets that produced it,
-/// so the delta must be complete and self-contained. Member sets hold raw identifiers; the store
-/// maps them to ordinals because only it knows which identifiers it has seen before.
+/// so the delta must be complete and self-contained. Member sets name raw identifiers (each once
+/// per batch, in `memberKeys`); the store maps them to ordinals because only it knows which
+/// identifiers it has seen before.
 public struct RollupDelta: Sendable {
     /// Identifies one tenant's day.
     public struct TenantDay: Hashable, Sendable {
@@ -19,11 +20,13 @@ public struct RollupDelta: Sendable {
         public init(tenant: String, day: Day, set: MemberSet) { self.tenant = tenant; self.day = day; self.set = set }
     }
 
-    /// Identifies one contact of one tenant.
-    public struct TenantContact: Hashable, Sendable {
+    /// One member of a tenant's (or a slice's) ordinal space: contacts and conversations are
+    /// numbered apart.
+    public struct MemberKey: Hashable, Sendable {
         public var tenant: String
-        public var contact: String
-        public init(tenant: String, contact: String) { self.tenant = tenant; self.contact = contact }
+        public var kind: MemberKind
+        public var member: String
+        public init(tenant: String, kind: MemberKind, member: String) { self.tenant = tenant; self.kind = kind; self.member = member }
     }
 
     /// Identifies the events of one conversation of one tenant on one day (their own day, not the
@@ -36,11 +39,19 @@ public struct RollupDelta: Sendable {
     }
 
     public private(set) var counters: [TenantDay: DailyCounters] = [:]
-    public private(set) var members: [SetKey: Set<String>] = [:]
+    /// Each member set's members, as positions in `memberKeys`. A member named twice in a set is
+    /// listed twice; its bitmap takes it once. Positions, not identifiers, so that neither the fold
+    /// nor the store hashes an identifier once per set and day it is in.
+    public private(set) var members: [SetKey: [Int32]] = [:]
+    /// Every distinct member the batch names, each once, in the order first named: the store
+    /// resolves each one's ordinal once, however many sets and days name it.
+    public private(set) var memberKeys: [MemberKey] = []
+    /// The earliest day each of `memberKeys` was named on; for a contact, the day it may have been
+    /// first seen (Total Contacts).
+    public private(set) var memberFirstDays: [Day] = []
+    private var memberPositions: [MemberKey: Int32] = [:]
     /// Messages per hour of each tenant-day the batch touches (Hourly Activity).
     public private(set) var hourly: [TenantDay: HourlyMessages] = [:]
-    /// The earliest day each contact was seen in this batch, for first-seen (Total Contacts).
-    public private(set) var contactFirstSeen: [TenantContact: Day] = [:]
     /// Each bot's negative ratings in this batch, by the bot's slice key and day (Bot Negative Feedback).
     public private(set) var negativeRatings: [TenantDay: [NegativeRating]] = [:]
     /// The state of each conversation's events in this batch, per day of those events; the store
@@ -83,13 +94,8 @@ public struct RollupDelta: Sendable {
         let tenantDay = TenantDay(tenant: tenant, day: day)
         counters[tenantDay, default: DailyCounters()].count(event)
         if let contact = event.contactId {
-            members[SetKey(tenant: tenant, day: day, set: .activeContacts), default: []].insert(contact)
-            let key = TenantContact(tenant: tenant, contact: contact)
-            if let seen = contactFirstSeen[key] {
-                if day < seen { contactFirstSeen[key] = day }
-            } else {
-                contactFirstSeen[key] = day
-            }
+            let position = position(of: MemberKey(tenant: tenant, kind: .contact, member: contact), on: day)
+            members[SetKey(tenant: tenant, day: day, set: .activeContacts), default: []].append(position)
         }
         if case .messageCreated = event.kind {
             hourly[tenantDay, default: HourlyMessages()].count(hour: hour)
@@ -100,10 +106,24 @@ public struct RollupDelta: Sendable {
             if conversations[key] != nil { conversations[key]!.merge(state) } else { conversations[key] = state }
         }
         if case .messageCreated(let type) = event.kind, let conversation = event.conversationId {
-            members[SetKey(tenant: tenant, day: day, set: .conversationsWithMessages), default: []].insert(conversation)
+            let position = position(of: MemberKey(tenant: tenant, kind: .conversation, member: conversation), on: day)
+            members[SetKey(tenant: tenant, day: day, set: .conversationsWithMessages), default: []].append(position)
             if let set = MemberSet.conversations(withMessagesOf: type) {
-                members[SetKey(tenant: tenant, day: day, set: set), default: []].insert(conversation)
+                members[SetKey(tenant: tenant, day: day, set: set), default: []].append(position)
             }
         }
+    }
+
+    /// The position of `member` in `memberKeys`, added when new; keeps its earliest day.
+    private mutating func position(of member: MemberKey, on day: Day) -> Int32 {
+        if let position = memberPositions[member] {
+            if day < memberFirstDays[Int(position)] { memberFirstDays[Int(position)] = day }
+            return position
+        }
+        let position = Int32(memberKeys.count)
+        memberPositions[member] = position
+        memberKeys.append(member)
+        memberFirstDays.append(day)
+        return position
     }
 }

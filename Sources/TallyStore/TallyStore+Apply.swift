@@ -25,13 +25,12 @@ extension TallyStore {
             let folded = batch.delta.flatMap { $0.clocks == clocks ? $0 : nil }
             let delta = fresh.count == batch.events.count ? folded ?? RollupDelta(folding: fresh, clocks: clocks) : RollupDelta(folding: fresh, clocks: clocks)
             var counters = delta.counters
-            let members = try MemberStatements(db)
-            try self.applyFirstSeen(delta.contactFirstSeen, counters: &counters, staged: &staged, statements: members)
+            let ordinals = try self.resolveMembers(of: delta, counters: &counters, staged: &staged, statements: try MemberStatements(db))
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
             try self.applyConversations(delta.conversations, clocks: clocks, db: db)
-            try self.applyMembers(delta.members, staged: &staged, statements: members, db: db)
+            try self.applyMembers(delta.members, ordinals: ordinals, db: db)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
             try self.saveOffsets(batch.offsets, db: db)
@@ -116,22 +115,30 @@ extension TallyStore {
         var sequences: [OrdinalCache.SequenceKey: UInt32] = [:]
     }
 
-    /// Resolves each contact's ordinal and moves its first-seen day earlier when a late event
-    /// shows it; Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
-    private func applyFirstSeen(_ firstSeen: [RollupDelta.TenantContact: Day], counters: inout [RollupDelta.TenantDay: DailyCounters],
-                                staged: inout StagedOrdinals, statements: MemberStatements) throws {
-        for (contact, day) in firstSeen {
-            let key = OrdinalCache.Key(tenant: contact.tenant, kind: .contact, member: contact.contact)
-            if let known = try lookup(key, staged: staged, statements: statements) {
-                guard day.number < known.firstDay else { continue }
-                try statements.moveFirstDay(key, to: day)
-                staged.members[key] = .init(ordinal: known.ordinal, firstDay: day.number)
-                counters[.init(tenant: contact.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
-            } else {
-                _ = try insertMember(key, day: day, staged: &staged, statements: statements)
+    /// Resolves every member the batch names to its ordinal, once each (`delta.memberKeys`):
+    /// known ones from this transaction's staged ordinals, the cache or the store, new ones numbered
+    /// next. A contact that a late event shows earlier than its stored first-seen day moves there;
+    /// Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
+    /// - Returns: the ordinal of each of `delta.memberKeys`, by position.
+    private func resolveMembers(of delta: RollupDelta, counters: inout [RollupDelta.TenantDay: DailyCounters],
+                                staged: inout StagedOrdinals, statements: MemberStatements) throws -> [UInt32] {
+        var ordinals: [UInt32] = []
+        ordinals.reserveCapacity(delta.memberKeys.count)
+        for (member, day) in zip(delta.memberKeys, delta.memberFirstDays) {
+            let key = OrdinalCache.Key(tenant: member.tenant, kind: member.kind, member: member.member)
+            guard let known = try lookup(key, staged: staged, statements: statements) else {
+                ordinals.append(try insertMember(key, day: day, staged: &staged, statements: statements))
+                if member.kind == .contact { counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1 }
+                continue
             }
-            counters[.init(tenant: contact.tenant, day: day), default: DailyCounters()].newContacts += 1
+            ordinals.append(known.ordinal)
+            guard member.kind == .contact, day.number < known.firstDay else { continue }
+            try statements.moveFirstDay(key, to: day)
+            staged.members[key] = .init(ordinal: known.ordinal, firstDay: day.number)
+            counters[.init(tenant: member.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
+            counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1
         }
+        return ordinals
     }
 
     /// The counter columns of `daily_counters`, in the order `upsertCounters` binds them.
@@ -188,15 +195,15 @@ extension TallyStore {
         }
     }
 
-    /// Adds members to their daily bitmaps, one read-modify-write per (tenant, set, day).
-    private func applyMembers(_ members: [RollupDelta.SetKey: Set<String>], staged: inout StagedOrdinals, statements: MemberStatements,
-                              db: Database) throws {
+    /// Adds members to their daily bitmaps, one read-modify-write per (tenant, set, day), by the
+    /// ordinals `resolveMembers` found.
+    private func applyMembers(_ members: [RollupDelta.SetKey: [Int32]], ordinals: [UInt32], db: Database) throws {
         let select = try RawStatement(db, "SELECT bitmap FROM daily_bitmaps WHERE tenant = ? AND set_kind = ? AND day = ?")
         let upsert = try RawStatement(db, """
             INSERT INTO daily_bitmaps (tenant, set_kind, day, cardinality, bitmap) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant, set_kind, day) DO UPDATE SET cardinality = excluded.cardinality, bitmap = excluded.bitmap
             """)
-        for (setKey, ids) in members {
+        for (setKey, positions) in members {
             var bitmap = OrdinalBitmap()
             select.bind(1, setKey.tenant)
             select.bind(2, Int64(setKey.set.rawValue))
@@ -206,12 +213,7 @@ extension TallyStore {
                 bitmap = try OrdinalBitmap(serialized: select.bytes(0) ?? [])
             }
             var changed = false
-            for id in ids {
-                let key = OrdinalCache.Key(tenant: setKey.tenant, kind: setKey.set.memberKind, member: id)
-                let ordinal = try lookup(key, staged: staged, statements: statements)?.ordinal
-                    ?? insertMember(key, day: setKey.day, staged: &staged, statements: statements)
-                if bitmap.insert(ordinal) { changed = true }
-            }
+            for position in positions where bitmap.insert(ordinals[Int(position)]) { changed = true }
             if changed {
                 upsert.bind(1, setKey.tenant)
                 upsert.bind(2, Int64(setKey.set.rawValue))
