@@ -4,8 +4,9 @@ import TallyStore
 
 /// Requires `Authorization: Bearer <key>` and attaches the key's record to the context.
 ///
-/// Keys are looked up in the settings store by the SHA-256 of the secret on every request, so
-/// `tally keys revoke` takes effect at once, even from another process. The settings store is not
+/// Keys are looked up in the settings store by the SHA-256 of the secret on every request (from
+/// its in-memory cache while nothing has committed to the file since), so `tally keys revoke`
+/// takes effect at once, even from another process. The settings store is not
 /// part of a rollup switch: keys work the same before, during and after a rebuild.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = TallyRequestContext

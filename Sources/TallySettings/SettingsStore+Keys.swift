@@ -34,16 +34,28 @@ extension SettingsStore {
             .map(Self.key(from:))
     }
 
-    /// The active key whose secret is `secret`, or nil; runs off the caller's thread.
+    /// The active key whose secret is `secret`, or nil.
     ///
-    /// Looked up on every request, so a revocation from another process takes effect at once.
+    /// Asked on every request. A key that authenticated since the store last changed comes from
+    /// `KeyCache` (one `PRAGMA data_version` on a connection of its own, no wait on the pool);
+    /// otherwise it is read off the caller's thread. Any commit, a revocation from another process
+    /// included, empties the cache, so a revoked key is refused on the next request.
     public func authenticate(secret: String) async throws(SettingsError) -> ApiKey? {
         let hash = KeySecrets.sha256(secret)
-        return try await readAsync { db in
+        let version: (data: Int64, local: UInt64)
+        do {
+            version = try keyCache.currentVersion()
+        } catch {
+            throw SettingsError(.readFailed, "\(error)")
+        }
+        if let cached = keyCache.key(hash: hash, at: version) { return cached }
+        let found = try await readAsync { db in
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT id, name, role, user_id, created_at, revoked_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL
                 """), arguments: [hash]).map(Self.key(from:))
         }
+        if let found { keyCache.keep(found, hash: hash, foundAt: version) }
+        return found
     }
 
     private static func key(from row: Row) throws -> ApiKey {

@@ -18,6 +18,8 @@ public final class SettingsStore: Sendable {
     public static let fileName = "settings.sqlite"
 
     let writer: any DatabaseWriter
+    /// Keys that authenticated since the store last changed (see `authenticate`).
+    let keyCache: KeyCache
 
     /// The database file this store reads and writes; nil in memory.
     public let path: String?
@@ -39,6 +41,7 @@ public final class SettingsStore: Sendable {
             // `serve` and `keys create` started together on a new directory: one migrates, the
             // other waits for it and finds nothing left to do.
             writer = try MigrationLock.openPool(path: path, configuration: Self.configuration(), migrator: SettingsMigrations.migrator)
+            keyCache = try KeyCache(path: path)
         } catch {
             throw SettingsError(.cannotOpen, "cannot open settings store '\(path)': \(error)")
         }
@@ -51,6 +54,7 @@ public final class SettingsStore: Sendable {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try SettingsMigrations.migrator.migrate(queue)
             writer = queue
+            keyCache = try KeyCache(path: nil)
         } catch {
             throw SettingsError(.cannotOpen, "cannot open in-memory settings store: \(error)")
         }
@@ -95,6 +99,8 @@ public final class SettingsStore: Sendable {
 
     /// Only `apply` and `importKeys` write, both through `execute`.
     func write<T>(_ body: (Database) throws -> T) throws(SettingsError) -> T {
+        // After the commit (or the rollback, where it costs only a refill): cached keys go.
+        defer { keyCache.noteLocalChange() }
         do {
             return try writer.write(body)
         } catch let error as SettingsError {

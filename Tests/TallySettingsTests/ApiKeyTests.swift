@@ -11,6 +11,29 @@ struct ApiKeyTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("tally-settings-\(UUID().uuidString)").path
     }
 
+    @Test("keys kept in memory after authenticating: another handle's unrelated write keeps them right, its revoke is refused at the next look-up, in memory too")
+    func cachedKeysFollowEveryCommit() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SettingsStore(dataDirectory: directory)
+        let other = try SettingsStore(dataDirectory: directory)
+        let (first, firstSecret) = try store.createKey(name: "a", role: .admin, userId: nil)
+        for _ in 0..<3 { #expect(try await store.authenticate(secret: firstSecret) == first) }
+        // Another process's key, created after the first was kept, authenticates here at once.
+        let (second, secondSecret) = try other.createKey(name: "b", role: .reportViewer, userId: "tenant-2")
+        #expect(try await store.authenticate(secret: secondSecret) == second)
+        #expect(try await store.authenticate(secret: firstSecret) == first)
+        try other.revokeKey(id: first.id)
+        #expect(try await store.authenticate(secret: firstSecret) == nil)
+        #expect(try await store.authenticate(secret: secondSecret) == second)
+
+        let memory = try SettingsStore()
+        let (kept, keptSecret) = try memory.createKey(name: "m", role: .admin, userId: nil)
+        #expect(try await memory.authenticate(secret: keptSecret) == kept)
+        try memory.revokeKey(id: kept.id)
+        #expect(try await memory.authenticate(secret: keptSecret) == nil)
+    }
+
     @Test("a created key authenticates, lists without its secret, and stops working when revoked")
     func keyLifecycle() async throws {
         let directory = Self.temporaryDirectory()
