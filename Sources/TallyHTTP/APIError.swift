@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TallyDomain
 
 /// An API failure that renders itself as `{"message": "...", "code": "..."}` with a stable code.
 ///
@@ -42,6 +43,12 @@ enum JSONResponse {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+
+    /// A fetch's report, written by `ReportResultJSON` rather than `JSONEncoder`.
+    static func make(report: ReportResult) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: ReportResultJSON.encode(report))))
+    }
 
     static func make(status: HTTPResponse.Status = .ok, body: some Encodable) -> Response {
         let data = (try? encoder.encode(body)) ?? Data(#"{"message":"response could not be encoded","code":"internal_error"}"#.utf8)

@@ -58,7 +58,7 @@ struct ReportsController {
                 throw Self.unreadable(error, context: context)
             }
             try await label(&result, tenant: tenant, clock: clock, context: context)
-            return JSONResponse.make(body: result)
+            return JSONResponse.make(report: result)
         }
         if usage {
             let input = try ConversationUsageInput.parseFetch(parameters)
