@@ -17,8 +17,9 @@ public struct IngestConfiguration: Sendable {
     /// While the writer still holds a queued batch, a batch that is full or old keeps growing, up to
     /// this many messages (`--catch-up-batch-size`, `TALLY_CATCH_UP_BATCH_SIZE`, default 50 000).
     /// Catching up, a batch's per-key work (a tenant-day's counters, a day's bitmap) is then shared
-    /// by more events, and the consumer keeps reading instead of waiting on the writer; at live load
-    /// the writer is idle when a batch is due, so freshness is as before. It bounds each batch's
+    /// by more events, and the consumer keeps reading instead of waiting on the writer. A batch that
+    /// falls due while the writer is idle is cut as before, so only a writer that is behind trades
+    /// time to visible for throughput. It bounds each batch's
     /// memory, about 1 KiB per event with its fold, for each of the up to three batches in flight
     /// (one open, one queued, one being written).
     public var catchUpBatchMessages: Int
