@@ -81,10 +81,14 @@ struct Bench: AsyncParsableCommand {
             }
             let seconds = Date().timeIntervalSince(started ?? Date())
             let status = pipeline.status
+            let stages = database.applyStageTotals
             printJSON([
                 "messages": committed, "counted": Int(status.eventsCounted), "rejected": Int(status.eventsRejected),
                 "seconds": seconds, "messagesPerSecond": Double(committed) / seconds, "peakRssBytes": peakResidentBytes(),
                 "dedupeDays": dedupeDays, "catchUpBatchSize": catchUpBatchSize,
+                // Where the writer thread's time went, per step of applying a batch (see ApplyStage).
+                "writerSecondsByStage": Dictionary(uniqueKeysWithValues: ApplyStage.allCases.map { ($0.name, stages.seconds($0)) }),
+                "writerSeconds": ApplyStage.allCases.reduce(0) { $0 + stages.seconds($1) },
             ])
         }
     }

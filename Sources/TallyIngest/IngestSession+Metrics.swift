@@ -36,6 +36,7 @@ extension IngestSession {
         metrics.batchCommitted(CommittedBatch(
             consumedByTopic: consumed, deadLetters: figures?.deadLetters ?? [:], counted: counted, duplicates: duplicates,
             events: figures?.events ?? counted + duplicates, commitDuration: figures.map { ContinuousClock.now - $0.submittedAt } ?? .zero,
-            newestEventMillis: figures?.newestEventMillis, committedAtMillis: Int64(Date().timeIntervalSince1970 * 1000)))
+            newestEventMillis: figures?.newestEventMillis, committedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
+            writerSecondsByStage: Dictionary(uniqueKeysWithValues: ApplyStage.allCases.map { ($0.name, completion.outcome.stageTimes.seconds($0)) })))
     }
 }

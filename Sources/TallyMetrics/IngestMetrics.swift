@@ -18,6 +18,9 @@ public struct CommittedBatch: Sendable {
     /// The newest `occurredAt` among its events, if it had any.
     public var newestEventMillis: Int64?
     public var committedAtMillis: Int64
+    /// The writer's seconds in each step of applying the batch, by step name (TallyStore's
+    /// `ApplyStage`).
+    public var writerSecondsByStage: [String: Double]
 
     public struct DeadLetterKey: Hashable, Sendable {
         public var topic: String
@@ -29,7 +32,7 @@ public struct CommittedBatch: Sendable {
     }
 
     public init(consumedByTopic: [String: Int64], deadLetters: [DeadLetterKey: Int], counted: Int, duplicates: Int, events: Int,
-                commitDuration: Duration, newestEventMillis: Int64?, committedAtMillis: Int64) {
+                commitDuration: Duration, newestEventMillis: Int64?, committedAtMillis: Int64, writerSecondsByStage: [String: Double] = [:]) {
         self.consumedByTopic = consumedByTopic
         self.deadLetters = deadLetters
         self.counted = counted
@@ -38,6 +41,7 @@ public struct CommittedBatch: Sendable {
         self.commitDuration = commitDuration
         self.newestEventMillis = newestEventMillis
         self.committedAtMillis = committedAtMillis
+        self.writerSecondsByStage = writerSecondsByStage
     }
 }
 
@@ -80,6 +84,9 @@ public final class IngestMetrics: Sendable {
         commitTimes.recordNanoseconds(Int64(batch.commitDuration / .nanoseconds(1)))
         for (topic, records) in batch.consumedByTopic where records > 0 {
             CoreMetrics.Counter(label: "tally_records_consumed_total", dimensions: [("topic", topic)], factory: factory).increment(by: records)
+        }
+        for (stage, seconds) in batch.writerSecondsByStage {
+            CoreMetrics.FloatingPointCounter(label: "tally_writer_seconds_total", dimensions: [("stage", stage)], factory: factory).increment(by: seconds)
         }
         for (key, count) in batch.deadLetters {
             CoreMetrics.Counter(label: "tally_dead_letters_total", dimensions: [("topic", key.topic), ("code", key.code)], factory: factory).increment(by: count)

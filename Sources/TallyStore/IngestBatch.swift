@@ -45,11 +45,16 @@ public struct ApplyOutcome: Sendable, Equatable {
     /// Events skipped because their id was already counted for the tenant within the dedupe window
     /// (which runs from when the first copy was seen).
     public var duplicates = 0
+    /// How long each step took. A measurement, not part of what the batch did, so equality leaves
+    /// it out.
+    public var stageTimes = ApplyStageTimes()
 
     public init(counted: Int = 0, duplicates: Int = 0) {
         self.counted = counted
         self.duplicates = duplicates
     }
+
+    public static func == (a: ApplyOutcome, b: ApplyOutcome) -> Bool { a.counted == b.counted && a.duplicates == b.duplicates }
 }
 
 /// The next offset to consume on one partition.

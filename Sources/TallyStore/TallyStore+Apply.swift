@@ -15,22 +15,29 @@ extension TallyStore {
         guard !batch.isEmpty else { return ApplyOutcome() }
         var staged = StagedOrdinals()
         var ordinalGeneration = 0
-        let outcome = try write { db in
+        var times = ApplyStageTimes()
+        var outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
             // Read inside the transaction: a reset by a later writer makes this batch's publish a no-op.
             ordinalGeneration = self.ordinalCache.currentGeneration
             // The store's clocks decide each tenant's days; a delta folded with others is folded again.
             let clocks = self.tenantClocks
             let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, clocks: clocks, db: db) : batch.events
+            times.lap(.dedupe)
             let folded = batch.delta.flatMap { $0.clocks == clocks ? $0 : nil }
             let delta = fresh.count == batch.events.count ? folded ?? RollupDelta(folding: fresh, clocks: clocks) : RollupDelta(folding: fresh, clocks: clocks)
+            times.lap(.refold)
             var counters = delta.counters
             let ordinals = try self.resolveMembers(of: delta, counters: &counters, staged: &staged, statements: try MemberStatements(db))
+            times.lap(.members)
             try self.upsertCounters(counters, db: db)
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
+            times.lap(.counters)
             try self.applyConversations(delta.conversations, clocks: clocks, db: db)
+            times.lap(.conversations)
             try self.applyMembers(delta.members, ordinals: ordinals, db: db)
+            times.lap(.bitmaps)
             try self.insertDeadLetters(batch.deadLetters, db: db)
             try self.resolveDeadLetters(batch.resolvedDeadLetterIds, db: db)
             try self.saveOffsets(batch.offsets, db: db)
@@ -38,9 +45,14 @@ extension TallyStore {
             let duplicates = batch.events.count - fresh.count
             if duplicates > 0 { try self.addToTotal("duplicates", duplicates, db: db) }
             try self.recordIngestHealth(batch, fresh: fresh, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), db: db)
+            times.lap(.bookkeeping)
             return ApplyOutcome(counted: fresh.count, duplicates: duplicates)
         }
+        times.lap(.commit)
         ordinalCache.publish(members: staged.members, sequences: staged.sequences, generation: ordinalGeneration)
+        times.lap(.publish)
+        outcome.stageTimes = times
+        addToStageTotals(times)
         return outcome
     }
 
@@ -203,7 +215,8 @@ extension TallyStore {
             INSERT INTO daily_bitmaps (tenant, set_kind, day, cardinality, bitmap) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (tenant, set_kind, day) DO UPDATE SET cardinality = excluded.cardinality, bitmap = excluded.bitmap
             """)
-        for (setKey, positions) in members {
+        // In key order, so that neighbouring rows share their pages (see `KeyOrder`).
+        for (setKey, positions) in members.sorted(by: { ($0.key.tenant, $0.key.set.rawValue, $0.key.day.number) < ($1.key.tenant, $1.key.set.rawValue, $1.key.day.number) }) {
             var bitmap = OrdinalBitmap()
             select.bind(1, setKey.tenant)
             select.bind(2, Int64(setKey.set.rawValue))

@@ -25,7 +25,10 @@ extension TallyStore {
         }
         var deltas: [RollupDelta.TenantDay: ConversationDayMetrics] = [:]
         let statements = try ConversationPartStatements(db)
-        for (key, batchParts) in byConversation {
+        // In key order (see `KeyOrder`), not the dictionary's.
+        let conversations = Array(byConversation)
+        for index in KeyOrder.sorted(conversations, tenant: \.key.tenant, text: \.key.conversation) {
+            let (key, batchParts) = conversations[index]
             var parts = try statements.parts(tenant: key.tenant, conversation: key.conversation)
             let old = ConversationRows.merged(parts.values)
             for (day, state) in batchParts {

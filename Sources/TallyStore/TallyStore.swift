@@ -18,6 +18,14 @@ public final class TallyStore: Sendable {
     let writer: any DatabaseWriter
     /// Ordinals and sequences known to be committed, so hot members skip a lookup per batch.
     let ordinalCache = OrdinalCache()
+    private let stageTotalsLock = NSLock()
+    nonisolated(unsafe) private var stageTotals = ApplyStageTimes()
+
+    /// Every batch applied through this handle, step by step (see `ApplyStage`): where the writer's
+    /// time went since the store was opened.
+    public var applyStageTotals: ApplyStageTimes { stageTotalsLock.withLock { stageTotals } }
+
+    func addToStageTotals(_ times: ApplyStageTimes) { stageTotalsLock.withLock { stageTotals.add(times) } }
     /// Each tenant's clock as `tenant_time_zones` says, read at open and kept up to date by the
     /// only writers of that table (this store's `setTenantZone` and `transplant`).
     let clockBox = ClockBox()

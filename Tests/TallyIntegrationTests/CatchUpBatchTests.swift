@@ -44,6 +44,14 @@ struct CatchUpBatchTests {
         #expect(buckets[1000] == batches, "a batch larger than --catch-up-batch-size: \(buckets)")
         #expect((buckets[10] ?? 0) < batches, "no batch grew past --batch-size while catching up: \(buckets)")
         #expect(batches < Double(events.count) / 10, "\(batches) batches for \(events.count) events")
+        // Where the writer's time went: every step named, and together no more than the batches'
+        // time from hand-over to commit (which also holds their wait in the writer's queue).
+        let stages = Dictionary(metrics.samples("tally_writer_seconds_total").compactMap { sample in
+            sample.labels["stage"].map { ($0, sample.value) }
+        }, uniquingKeysWith: +)
+        #expect(Set(stages.keys) == ["dedupe", "refold", "members", "counters", "conversations", "bitmaps", "bookkeeping", "commit", "publish"])
+        #expect(stages.values.allSatisfy { $0 >= 0 } && (stages["commit"] ?? 0) > 0 && (stages["conversations"] ?? 0) > 0, "\(stages)")
+        #expect(stages.values.reduce(0, +) <= metrics.sum("tally_batch_commit_seconds_sum") + 0.001, "\(stages)")
 
         let store = try TallyStore(dataDirectory: directory)
         let oracle = ReportOracle(events: events)
