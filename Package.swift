@@ -156,6 +156,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The raw-scan peer of `tally bench raw-scan`, a plain SQLite table of events.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         /// An independent oracle: computes every report naively from raw events, for tests only.

@@ -10,7 +10,7 @@ import TallyStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (run from tools/bench on a release build); each prints one JSON object.",
-        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self, ReportFetch.self, Stages.self]
+        subcommands: [Consume.self, Ingest.self, HTTPFetch.self, StoreFetch.self, ReportFetch.self, Stages.self, BenchRawScan.self]
     )
 
     /// Raw consume rate of Tally's own consumer: poll and copy every message, nothing else.
@@ -120,15 +120,20 @@ struct Bench: AsyncParsableCommand {
             let client = try BlockingHTTPClient(host: address.host, port: address.port)
             let body = "{\"userId\":\"\(userId)\",\"periodDays\":\(periodDays)}"
             var latencies: [Double] = []
+            var answer: [UInt8] = []
             for i in 0..<(requests + 50) {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let (status, _) = try client.post(path: "/api/v1/report/\(report)/fetch", bearer: key, body: body)
+                let (status, reply) = try client.post(path: "/api/v1/report/\(report)/fetch", bearer: key, body: body)
                 let micros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000
                 guard status == 200 else { throw ValidationError("fetch answered HTTP \(status)") }
                 if i >= 50 { latencies.append(micros) }
+                answer = reply
             }
             latencies.sort()
+            // The last answer's value and change, for tools/bench to set beside a peer's.
+            let fields = (try? JSONSerialization.jsonObject(with: Data(answer))) as? [String: Any] ?? [:]
             printJSON([
+                "report": report, "value": fields["value"] ?? NSNull(), "change": fields["change"] ?? NSNull(),
                 "requests": requests, "p50Micros": latencies[latencies.count / 2],
                 "p99Micros": latencies[min(latencies.count - 1, latencies.count * 99 / 100)], "maxMicros": latencies.last ?? 0,
             ])
