@@ -29,13 +29,24 @@ public struct RollupDelta: Sendable {
         public init(tenant: String, kind: MemberKind, member: String) { self.tenant = tenant; self.kind = kind; self.member = member }
     }
 
-    /// Identifies the events of one conversation of one tenant on one day (their own day, not the
-    /// conversation's start day): the unit a conversation's state is stored and rebuilt in.
-    public struct ConversationDay: Hashable, Sendable {
+    /// One conversation of one tenant (or slice).
+    public struct TenantConversation: Hashable, Sendable {
         public var tenant: String
         public var conversation: String
-        public var day: Day
-        public init(tenant: String, conversation: String, day: Day) { self.tenant = tenant; self.conversation = conversation; self.day = day }
+        public init(tenant: String, conversation: String) { self.tenant = tenant; self.conversation = conversation }
+    }
+
+    /// The state of one conversation's events in a batch, per day of those events (their own day,
+    /// not the conversation's start day): the unit a conversation's state is stored and rebuilt in.
+    /// Nearly always one day, so a list, not a dictionary.
+    public struct ConversationParts: Sendable {
+        public private(set) var parts: [(day: Day, state: ConversationState)]
+
+        init(day: Day, state: ConversationState) { parts = [(day, state)] }
+
+        mutating func merge(_ state: ConversationState, on day: Day) {
+            if let index = parts.firstIndex(where: { $0.day == day }) { parts[index].state.merge(state) } else { parts.append((day, state)) }
+        }
     }
 
     public private(set) var counters: [TenantDay: DailyCounters] = [:]
@@ -56,7 +67,7 @@ public struct RollupDelta: Sendable {
     public private(set) var negativeRatings: [TenantDay: [NegativeRating]] = [:]
     /// The state of each conversation's events in this batch, per day of those events; the store
     /// merges each into the stored state once per batch.
-    public private(set) var conversations: [ConversationDay: ConversationState] = [:]
+    public private(set) var conversations: [TenantConversation: ConversationParts] = [:]
     /// Events folded so far.
     public private(set) var eventCount = 0
     /// The clock of each tenant, which decides the local day and hour every event counts in. The
@@ -72,6 +83,13 @@ public struct RollupDelta: Sendable {
     }
 
     public var isEmpty: Bool { eventCount == 0 }
+
+    /// `conversations` in key order (tenant, then conversation; see `KeyOrder`), as the store
+    /// visits them. Ingest sorts on the consuming thread, which has time to spare, not the writer's.
+    public func conversationsInKeyOrder() -> [(key: TenantConversation, parts: ConversationParts)] {
+        let entries = conversations.map { (key: $0.key, parts: $0.value) }
+        return KeyOrder.sorted(entries, tenant: \.key.tenant, text: \.key.conversation).map { entries[$0] }
+    }
 
     /// Folds one valid event into the delta: into its tenant's rollups and into those of each
     /// slice it belongs to (see `RollupScope`).
@@ -101,9 +119,9 @@ public struct RollupDelta: Sendable {
             hourly[tenantDay, default: HourlyMessages()].count(hour: hour)
         }
         if let conversation = event.conversationId {
-            let key = ConversationDay(tenant: tenant, conversation: conversation, day: day)
+            let key = TenantConversation(tenant: tenant, conversation: conversation)
             let state = ConversationState(event)
-            if conversations[key] != nil { conversations[key]!.merge(state) } else { conversations[key] = state }
+            if conversations[key] != nil { conversations[key]!.merge(state, on: day) } else { conversations[key] = ConversationParts(day: day, state: state) }
         }
         if case .messageCreated(let type) = event.kind, let conversation = event.conversationId {
             let position = position(of: MemberKey(tenant: tenant, kind: .conversation, member: conversation), on: day)

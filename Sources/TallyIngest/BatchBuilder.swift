@@ -71,6 +71,7 @@ struct BatchBuilder {
     /// Takes the finished batch (with its offsets) and starts a new one.
     mutating func take() -> (batch: IngestBatch, offsets: [TopicPartition: Int64]) {
         var finished = batch
+        finished.conversationsInKeyOrder = finished.delta?.conversationsInKeyOrder()
         finished.offsets = nextOffsets.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
         let offsets = nextOffsets
         batch = IngestBatch(delta: RollupDelta(clocks: clocks))

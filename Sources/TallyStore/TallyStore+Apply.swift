@@ -24,8 +24,9 @@ extension TallyStore {
             let clocks = self.tenantClocks
             let fresh = dedupeDays > 0 ? try self.firstSightings(of: batch, windowMillis: Int64(dedupeDays) * 86_400_000, clocks: clocks, db: db) : batch.events
             times.lap(.dedupe)
-            let folded = batch.delta.flatMap { $0.clocks == clocks ? $0 : nil }
-            let delta = fresh.count == batch.events.count ? folded ?? RollupDelta(folding: fresh, clocks: clocks) : RollupDelta(folding: fresh, clocks: clocks)
+            let folded = fresh.count == batch.events.count ? batch.delta.flatMap { $0.clocks == clocks ? $0 : nil } : nil
+            let delta = folded ?? RollupDelta(folding: fresh, clocks: clocks)
+            let conversations = folded != nil ? batch.conversationsInKeyOrder ?? delta.conversationsInKeyOrder() : delta.conversationsInKeyOrder()
             times.lap(.refold)
             var counters = delta.counters
             let ordinals = try self.resolveMembers(of: delta, counters: &counters, staged: &staged, statements: try MemberStatements(db))
@@ -34,7 +35,7 @@ extension TallyStore {
             try self.upsertHourly(delta.hourly, db: db)
             try self.insertNegativeRatings(delta.negativeRatings, db: db)
             times.lap(.counters)
-            try self.applyConversations(delta.conversations, clocks: clocks, db: db)
+            try self.applyConversations(conversations, clocks: clocks, db: db)
             times.lap(.conversations)
             try self.applyMembers(delta.members, ordinals: ordinals, db: db)
             times.lap(.bitmaps)

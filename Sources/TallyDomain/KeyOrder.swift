@@ -1,11 +1,11 @@
 /// The order in which a batch visits a B-tree keyed by text: the tree's own order.
 ///
 /// A batch's conversations come out of a dictionary, in an order unrelated to their keys. Visited
-/// so, they touch leaf pages all over `conversation_states`, and most of those reads miss SQLite's
-/// page cache; visited in key order, neighbouring rows share a page, which is read and written once
-/// per batch. Only locality depends on this order, never a result: every row is still looked up by
-/// its whole key.
-enum KeyOrder {
+/// so, they touch leaf pages all over the store's `conversation_states`, and most of those reads miss
+/// SQLite's page cache; visited in key order, neighbouring rows share a page, which is read and
+/// written once per batch. Only locality depends on this order, never a result: every row is still
+/// looked up by its whole key.
+public enum KeyOrder {
     /// A row's key as ingest sorts it: its tenant's rank, then its text's UTF-8 bytes (SQLite's
     /// BINARY collation), the first 16 as integers so that most comparisons stop there.
     struct Key: Comparable {
@@ -41,7 +41,7 @@ enum KeyOrder {
 
     /// The positions of `rows` in key order, by each one's tenant and text; rows with equal keys
     /// keep their order.
-    static func sorted<Rows: RandomAccessCollection>(_ rows: Rows, tenant: (Rows.Element) -> String, text: (Rows.Element) -> String) -> [Int]
+    public static func sorted<Rows: RandomAccessCollection>(_ rows: Rows, tenant: (Rows.Element) -> String, text: (Rows.Element) -> String) -> [Int]
     where Rows.Index == Int {
         var ranks: [String: Int32] = [:]
         for row in rows { ranks[tenant(row), default: 0] = 0 }
