@@ -5,7 +5,9 @@ import TallyDomain
 ///
 /// Only the ingest writer touches it, inside its write transaction. A batch stages its changes and
 /// publishes them only after commit; on rollback they are dropped, so the cache never holds an
-/// ordinal the database does not.
+/// ordinal the database does not. Whatever deletes members (a transplant) or writes from elsewhere
+/// resets it. So its count of a tenant's members of a kind never exceeds the store's, and when it
+/// equals the sequence the cache holds them all (see `TallyStore.lookup`).
 final class OrdinalCache: @unchecked Sendable {
     struct Key: Hashable {
         var tenant: String
@@ -26,6 +28,8 @@ final class OrdinalCache: @unchecked Sendable {
     private let lock = NSLock()
     private var members: [Key: Entry] = [:]
     private var sequences: [SequenceKey: UInt32] = [:]
+    /// How many members of each tenant and kind `members` holds.
+    private var counts: [SequenceKey: Int] = [:]
     private var dataVersion: Int64?
     private var generation = 0
     /// Bounds memory: past this many members the cache starts afresh.
@@ -33,6 +37,8 @@ final class OrdinalCache: @unchecked Sendable {
 
     func member(_ key: Key) -> Entry? { lock.withLock { members[key] } }
     func sequence(_ key: SequenceKey) -> UInt32? { lock.withLock { sequences[key] } }
+    /// How many of the members of `key`'s tenant and kind the cache holds.
+    func memberCount(_ key: SequenceKey) -> Int { lock.withLock { counts[key] ?? 0 } }
 
     /// Counts resets; a batch reads it inside its transaction and publishes only if no reset came
     /// between (a transplant committed after the batch must not see the batch's ordinals put back).
@@ -42,8 +48,13 @@ final class OrdinalCache: @unchecked Sendable {
     func publish(members staged: [Key: Entry], sequences stagedSequences: [SequenceKey: UInt32], generation stagedGeneration: Int) {
         lock.withLock {
             guard generation == stagedGeneration else { return }
-            if members.count + staged.count > capacity { members.removeAll(keepingCapacity: true) }
-            members.merge(staged) { _, new in new }
+            if members.count + staged.count > capacity {
+                members.removeAll(keepingCapacity: true)
+                counts.removeAll()
+            }
+            for (key, entry) in staged where members.updateValue(entry, forKey: key) == nil {
+                counts[SequenceKey(tenant: key.tenant, kind: key.kind), default: 0] += 1
+            }
             sequences.merge(stagedSequences) { _, new in new }
         }
     }
@@ -61,6 +72,7 @@ final class OrdinalCache: @unchecked Sendable {
         lock.withLock {
             members.removeAll()
             sequences.removeAll()
+            counts.removeAll()
             generation += 1
         }
     }

@@ -126,6 +126,9 @@ extension TallyStore {
     struct StagedOrdinals {
         var members: [OrdinalCache.Key: OrdinalCache.Entry] = [:]
         var sequences: [OrdinalCache.SequenceKey: UInt32] = [:]
+        /// Per sequence, the members in `members` that the cache does not hold (inserted, or read
+        /// from the store): with the cache's own count, whether every member is known.
+        var uncached: [OrdinalCache.SequenceKey: Int] = [:]
     }
 
     /// Resolves every member the batch names to its ordinal, once each (`delta.memberKeys`):
@@ -139,7 +142,7 @@ extension TallyStore {
         ordinals.reserveCapacity(delta.memberKeys.count)
         for (member, day) in zip(delta.memberKeys, delta.memberFirstDays) {
             let key = OrdinalCache.Key(tenant: member.tenant, kind: member.kind, member: member.member)
-            guard let known = try lookup(key, staged: staged, statements: statements) else {
+            guard let known = try lookup(key, staged: &staged, statements: statements) else {
                 ordinals.append(try insertMember(key, day: day, staged: &staged, statements: statements))
                 if member.kind == .contact { counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1 }
                 continue
@@ -239,9 +242,24 @@ extension TallyStore {
         }
     }
 
-    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
+    /// A member's ordinal and first day, from this transaction, the cache or the store. A member
+    /// read from the store is staged, so that the cache learns it once the batch commits.
+    ///
+    /// The store is not asked when the cache and this transaction together hold as many of the
+    /// tenant's members of that kind as its sequence has given out: each member has its own
+    /// ordinal below the sequence, so then they hold every one, and a member they miss is new.
+    /// On a fresh store that is every batch, and it saves the failing look-up of each new member.
+    private func lookup(_ key: OrdinalCache.Key, staged: inout StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
         if let entry = staged.members[key] ?? ordinalCache.member(key) { return entry }
-        return try statements.entry(key)
+        let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
+        if let next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey),
+           ordinalCache.memberCount(sequenceKey) + staged.uncached[sequenceKey, default: 0] == Int(next) {
+            return nil
+        }
+        guard let stored = try statements.entry(key) else { return nil }
+        staged.members[key] = stored
+        staged.uncached[sequenceKey, default: 0] += 1
+        return stored
     }
 
     private func insertMember(_ key: OrdinalCache.Key, day: Day, staged: inout StagedOrdinals, statements: MemberStatements) throws -> UInt32 {
@@ -250,6 +268,7 @@ extension TallyStore {
         try statements.insert(key, ordinal: ordinal, firstDay: day)
         staged.sequences[sequenceKey] = ordinal + 1
         staged.members[key] = .init(ordinal: ordinal, firstDay: day.number)
+        staged.uncached[sequenceKey, default: 0] += 1
         return ordinal
     }
 
