@@ -1,13 +1,14 @@
 import Foundation
 import TallyDomain
 
-/// Remembers committed member ordinals and per-tenant sequences between batches.
+/// Remembers member ordinals and per-tenant sequences between batches.
 ///
-/// Only the ingest writer touches it, inside its write transaction. A batch stages its changes and
-/// publishes them only after commit; on rollback they are dropped, so the cache never holds an
-/// ordinal the database does not. Whatever deletes members (a transplant) or writes from elsewhere
-/// resets it. So its count of a tenant's members of a kind never exceeds the store's, and when it
-/// equals the sequence the cache holds them all (see `TallyStore.lookup`).
+/// Only the ingest writer touches it, inside its write transaction. Members go in as the
+/// transaction reads or inserts them, and a transaction that fails resets the cache
+/// (`TallyStore.apply`); sequences are staged and published only after commit. So the cache never
+/// holds an ordinal the database does not keep. Whatever deletes members (a transplant) or writes
+/// from elsewhere resets it too. So its count of a tenant's members of a kind never exceeds the
+/// store's, and when it equals the sequence the cache holds them all (see `TallyStore.lookup`).
 final class OrdinalCache: @unchecked Sendable {
     struct Key: Hashable {
         var tenant: String
@@ -40,21 +41,25 @@ final class OrdinalCache: @unchecked Sendable {
     /// How many of the members of `key`'s tenant and kind the cache holds.
     func memberCount(_ key: SequenceKey) -> Int { lock.withLock { counts[key] ?? 0 } }
 
-    /// Counts resets; a batch reads it inside its transaction and publishes only if no reset came
-    /// between (a transplant committed after the batch must not see the batch's ordinals put back).
+    /// Counts resets; a batch reads it inside its transaction and publishes its sequences only if no
+    /// reset came between (a transplant committed after the batch must not see them put back).
     var currentGeneration: Int { lock.withLock { generation } }
 
-    /// Publishes what a committed batch learned, unless the cache was reset since `generation`.
-    func publish(members staged: [Key: Entry], sequences stagedSequences: [SequenceKey: UInt32], generation stagedGeneration: Int) {
+    /// Records a member the open transaction read from the store, inserted or moved.
+    func record(_ key: Key, _ entry: Entry) {
         lock.withLock {
-            guard generation == stagedGeneration else { return }
-            if members.count + staged.count > capacity {
+            if members.count >= capacity {
                 members.removeAll(keepingCapacity: true)
                 counts.removeAll()
             }
-            for (key, entry) in staged where members.updateValue(entry, forKey: key) == nil {
-                counts[SequenceKey(tenant: key.tenant, kind: key.kind), default: 0] += 1
-            }
+            if members.updateValue(entry, forKey: key) == nil { counts[SequenceKey(tenant: key.tenant, kind: key.kind), default: 0] += 1 }
+        }
+    }
+
+    /// Publishes the sequences a committed batch advanced, unless the cache was reset since `generation`.
+    func publish(sequences stagedSequences: [SequenceKey: UInt32], generation stagedGeneration: Int) {
+        lock.withLock {
+            guard generation == stagedGeneration else { return }
             sequences.merge(stagedSequences) { _, new in new }
         }
     }

@@ -16,7 +16,8 @@ extension TallyStore {
         var staged = StagedOrdinals()
         var ordinalGeneration = 0
         var times = ApplyStageTimes()
-        var outcome = try write { db in
+        var outcome: ApplyOutcome
+        do { outcome = try write { db in
             try self.invalidateCacheIfChangedElsewhere(db)
             // Read inside the transaction: a reset by a later writer makes this batch's publish a no-op.
             ordinalGeneration = self.ordinalCache.currentGeneration
@@ -48,9 +49,13 @@ extension TallyStore {
             try self.recordIngestHealth(batch, fresh: fresh, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), db: db)
             times.lap(.bookkeeping)
             return ApplyOutcome(counted: fresh.count, duplicates: duplicates)
+        } } catch {
+            // The members it cached were rolled back with it.
+            ordinalCache.reset()
+            throw error
         }
         times.lap(.commit)
-        ordinalCache.publish(members: staged.members, sequences: staged.sequences, generation: ordinalGeneration)
+        ordinalCache.publish(sequences: staged.sequences, generation: ordinalGeneration)
         times.lap(.publish)
         outcome.stageTimes = times
         addToStageTotals(times)
@@ -122,17 +127,13 @@ extension TallyStore {
         for id in ids { try statement.execute(arguments: [now, id]) }
     }
 
-    /// Ordinals and sequences assigned or changed by the open transaction.
+    /// The sequences advanced by the open transaction (its members go to the cache at once).
     struct StagedOrdinals {
-        var members: [OrdinalCache.Key: OrdinalCache.Entry] = [:]
         var sequences: [OrdinalCache.SequenceKey: UInt32] = [:]
-        /// Per sequence, the members in `members` that the cache does not hold (inserted, or read
-        /// from the store): with the cache's own count, whether every member is known.
-        var uncached: [OrdinalCache.SequenceKey: Int] = [:]
     }
 
     /// Resolves every member the batch names to its ordinal, once each (`delta.memberKeys`):
-    /// known ones from this transaction's staged ordinals, the cache or the store, new ones numbered
+    /// known ones from the cache or the store, new ones numbered
     /// next. A contact that a late event shows earlier than its stored first-seen day moves there;
     /// Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
     /// - Returns: the ordinal of each of `delta.memberKeys`, by position.
@@ -142,7 +143,7 @@ extension TallyStore {
         ordinals.reserveCapacity(delta.memberKeys.count)
         for (member, day) in zip(delta.memberKeys, delta.memberFirstDays) {
             let key = OrdinalCache.Key(tenant: member.tenant, kind: member.kind, member: member.member)
-            guard let known = try lookup(key, staged: &staged, statements: statements) else {
+            guard let known = try lookup(key, staged: staged, statements: statements) else {
                 ordinals.append(try insertMember(key, day: day, staged: &staged, statements: statements))
                 if member.kind == .contact { counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1 }
                 continue
@@ -150,7 +151,7 @@ extension TallyStore {
             ordinals.append(known.ordinal)
             guard member.kind == .contact, day.number < known.firstDay else { continue }
             try statements.moveFirstDay(key, to: day)
-            staged.members[key] = .init(ordinal: known.ordinal, firstDay: day.number)
+            ordinalCache.record(key, .init(ordinal: known.ordinal, firstDay: day.number))
             counters[.init(tenant: member.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
             counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1
         }
@@ -242,23 +243,21 @@ extension TallyStore {
         }
     }
 
-    /// A member's ordinal and first day, from this transaction, the cache or the store. A member
-    /// read from the store is staged, so that the cache learns it once the batch commits.
+    /// A member's ordinal and first day, from the cache or the store; one read from the store is
+    /// cached.
     ///
-    /// The store is not asked when the cache and this transaction together hold as many of the
-    /// tenant's members of that kind as its sequence has given out: each member has its own
-    /// ordinal below the sequence, so then they hold every one, and a member they miss is new.
-    /// On a fresh store that is every batch, and it saves the failing look-up of each new member.
-    private func lookup(_ key: OrdinalCache.Key, staged: inout StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
-        if let entry = staged.members[key] ?? ordinalCache.member(key) { return entry }
+    /// The store is not asked when the cache holds as many of the tenant's members of that kind as
+    /// its sequence has given out: each member has its own ordinal below the sequence, so then the
+    /// cache holds every one, and a member it misses is new. On a fresh store that is every batch,
+    /// and it saves the failing look-up of each new member.
+    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
+        if let entry = ordinalCache.member(key) { return entry }
         let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
-        if let next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey),
-           ordinalCache.memberCount(sequenceKey) + staged.uncached[sequenceKey, default: 0] == Int(next) {
+        if let next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey), ordinalCache.memberCount(sequenceKey) == Int(next) {
             return nil
         }
         guard let stored = try statements.entry(key) else { return nil }
-        staged.members[key] = stored
-        staged.uncached[sequenceKey, default: 0] += 1
+        ordinalCache.record(key, stored)
         return stored
     }
 
@@ -267,8 +266,7 @@ extension TallyStore {
         let ordinal = try staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey) ?? statements.nextOrdinal(sequenceKey)
         try statements.insert(key, ordinal: ordinal, firstDay: day)
         staged.sequences[sequenceKey] = ordinal + 1
-        staged.members[key] = .init(ordinal: ordinal, firstDay: day.number)
-        staged.uncached[sequenceKey, default: 0] += 1
+        ordinalCache.record(key, .init(ordinal: ordinal, firstDay: day.number))
         return ordinal
     }
 
