@@ -102,11 +102,13 @@ struct DashboardAPITests {
         try await Self.withServer { server, notifier in
             let url = server.baseURL.appendingPathComponent("api/v1/platform/events").absoluteString + "?userId=t1"
             let key = server.tenantKey
-            // curl reads the stream for 8 s on a thread of its own; the commits are told once it listens.
-            async let output = OffPool.run { Self.curl(url, key: key, seconds: 8) }
-            let deadline = ContinuousClock.now + .seconds(6)
+            // curl reads the stream for 20 s on a thread of its own; the commits are told once it
+            // listens. On a machine busy with the other suites, subscribing and the 20 commits'
+            // sleeps can take several seconds, and all of it must fall inside curl's window.
+            async let output = OffPool.run { Self.curl(url, key: key, seconds: 20) }
+            let deadline = ContinuousClock.now + .seconds(10)
             while !notifier.hasListeners && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(notifier.hasListeners, "the stream did not subscribe within 6 s")
+            #expect(notifier.hasListeners, "the stream did not subscribe within 10 s")
             let event = Event(id: "x", kind: .messageCreated(.user), userId: "t1", occurredAtMillis: 0)
             let other = Event(id: "y", kind: .ratingCreated(value: 1), userId: "t2", occurredAtMillis: 0)
             let started = ContinuousClock.now
