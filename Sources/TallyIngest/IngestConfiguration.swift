@@ -23,6 +23,8 @@ public struct IngestConfiguration: Sendable {
     /// memory, about 1 KiB per event with its fold, for each of the up to three batches in flight
     /// (one open, one queued, one being written).
     public var catchUpBatchMessages: Int
+    /// The default of `catchUpBatchMessages`, and the batch size of a rebuild's replay.
+    public static let defaultCatchUpBatchMessages = 50_000
     /// Late events older than this many days are rejected (`--retention-days`, default 400).
     public var retentionDays: Int
     /// An event whose id was first counted for its tenant at most this many days before (by Kafka
@@ -42,7 +44,7 @@ public struct IngestConfiguration: Sendable {
 
     public init(
         brokers: String = "127.0.0.1:9092", topics: [String] = ["conversations", "messages", "ratings"], group: String = "tally",
-        maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, catchUpBatchMessages: Int = 50_000, retentionDays: Int = 400,
+        maximumBatchMessages: Int = 20_000, maximumBatchMilliseconds: Int = 200, catchUpBatchMessages: Int = IngestConfiguration.defaultCatchUpBatchMessages, retentionDays: Int = 400,
         dedupeDays: Int = 7, deadLetterRetentionDays: Int = 30, consumerProperties: [String: String] = [:]
     ) {
         self.dedupeDays = dedupeDays

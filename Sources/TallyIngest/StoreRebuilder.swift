@@ -213,7 +213,10 @@ public final class StoreRebuilder: @unchecked Sendable {
                 }
                 builder.add(message, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
                 positions[partition] = message.offset + 1
-                if builder.messageCount >= 20_000 { flush() }
+                // A replay is all backlog, so its batches are the size live ingest grows a batch to
+                // while catching up (IngestConfiguration's default), which shares each batch's
+                // per-key work among the most events.
+                if builder.messageCount >= IngestConfiguration.defaultCatchUpBatchMessages { flush() }
             case .endOfPartition?:
                 // Not proof of a short log: the event may have waited in the queue while the log
                 // grew (the live server's pause offsets can lie beyond it). The watermark decides.

@@ -175,25 +175,36 @@ extension TallyStore {
         """
     }
 
+    /// Adds each touched tenant-day's counters: one additive upsert per tenant-day, bound in place
+    /// (see `RawStatement`), since with many tenants a batch touches nearly one tenant-day per event.
     private func upsertCounters(_ counters: [RollupDelta.TenantDay: DailyCounters], db: Database) throws {
-        let statement = try db.cachedStatement(sql: Self.additiveUpsert(into: "daily_counters", columns: Self.counterColumns))
-        for (key, c) in counters {
-            var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number, c.conversations, c.messages]
-            arguments += c.messagesByType.map { $0 as (any DatabaseValueConvertible)? }
-            arguments += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts, c.tokens]
-            try statement.execute(arguments: StatementArguments(arguments))
+        let statement = try RawStatement(db, Self.additiveUpsert(into: "daily_counters", columns: Self.counterColumns))
+        for (key, c) in Self.inKeyOrder(counters) {
+            statement.bind(1, key.tenant)
+            statement.bind(2, Int64(key.day.number))
+            var values = [c.conversations, c.messages] + c.messagesByType
+            values += [c.ratings, c.thumbsUp, c.thumbsDown, c.newContacts, c.tokens]
+            for (index, value) in values.enumerated() { statement.bind(Int32(index + 3), value) }
+            try statement.run()
         }
     }
 
     /// Adds each touched tenant-day's hourly messages: one additive upsert per tenant-day.
     private func upsertHourly(_ hourly: [RollupDelta.TenantDay: HourlyMessages], db: Database) throws {
         guard !hourly.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: Self.additiveUpsert(into: "hourly_messages", columns: Self.hourColumns))
-        for (key, hours) in hourly {
-            var arguments: [(any DatabaseValueConvertible)?] = [key.tenant, key.day.number]
-            arguments += hours.counts.map { $0 as (any DatabaseValueConvertible)? }
-            try statement.execute(arguments: StatementArguments(arguments))
+        let statement = try RawStatement(db, Self.additiveUpsert(into: "hourly_messages", columns: Self.hourColumns))
+        for (key, hours) in Self.inKeyOrder(hourly) {
+            statement.bind(1, key.tenant)
+            statement.bind(2, Int64(key.day.number))
+            for (index, count) in hours.counts.enumerated() { statement.bind(Int32(index + 3), count) }
+            try statement.run()
         }
+    }
+
+    /// A batch's tenant-day rows in the tables' key order, so that neighbouring rows share their
+    /// pages (see `KeyOrder`).
+    private static func inKeyOrder<Value>(_ rows: [RollupDelta.TenantDay: Value]) -> [(key: RollupDelta.TenantDay, value: Value)] {
+        rows.sorted { ($0.key.tenant, $0.key.day.number) < ($1.key.tenant, $1.key.day.number) }
     }
 
     /// Keeps each bot's negative ratings. A copy counted again after the dedupe window is still
