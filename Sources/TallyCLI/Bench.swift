@@ -58,7 +58,11 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Catch-up batch size, as for serve (equal to the batch size, 20000, turns growth off).")
         var catchUpBatchSize: Int = 50_000
 
+        @Option(help: "Members in the ordinal cache, as for serve.")
+        var memberCacheEntries: Int = 4_000_000
+
         func run() async throws {
+            TallyStore.memberCacheEntries = memberCacheEntries
             let database = try TallyStore(dataDirectory: store.dataDirectory)
             let pipeline = IngestPipeline(
                 configuration: IngestConfiguration(brokers: kafka.brokers, topics: kafka.topicList, group: "tally-bench-\(UUID().uuidString)",
@@ -85,7 +89,7 @@ struct Bench: AsyncParsableCommand {
             printJSON([
                 "messages": committed, "counted": Int(status.eventsCounted), "rejected": Int(status.eventsRejected),
                 "seconds": seconds, "messagesPerSecond": Double(committed) / seconds, "peakRssBytes": peakResidentBytes(),
-                "dedupeDays": dedupeDays, "catchUpBatchSize": catchUpBatchSize,
+                "dedupeDays": dedupeDays, "catchUpBatchSize": catchUpBatchSize, "memberCacheEntries": memberCacheEntries,
                 // Where the writer thread's time went, per step of applying a batch (see ApplyStage).
                 "writerSecondsByStage": Dictionary(uniqueKeysWithValues: ApplyStage.allCases.map { ($0.name, stages.seconds($0)) }),
                 "writerSeconds": ApplyStage.allCases.reduce(0) { $0 + stages.seconds($1) },

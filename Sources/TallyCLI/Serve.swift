@@ -49,6 +49,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "While the writer is still busy with earlier batches, let a full or old batch grow up to this many messages, raised to --batch-size when below it (env TALLY_CATCH_UP_BATCH_SIZE).")
     var catchUpBatchSize: Int = Int(environment("TALLY_CATCH_UP_BATCH_SIZE", "50000")) ?? 50_000
 
+    @Option(help: "Members (contacts and conversations, per tenant and slice) whose ordinals the writer keeps in memory, about 130 bytes each; past it the cache starts afresh (env TALLY_MEMBER_CACHE_ENTRIES).")
+    var memberCacheEntries: Int = Int(environment("TALLY_MEMBER_CACHE_ENTRIES", "4000000")) ?? 4_000_000
+
     @OptionGroup var rules: EventRulesOptions
 
     @Option(help: "Delete dead letters after this many days (env TALLY_DEAD_LETTER_RETENTION_DAYS).")
@@ -90,6 +93,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size must be from 1 to 1000000") }
         guard (1...60_000).contains(batchMs) else { throw ValidationError("--batch-ms must be from 1 to 60000") }
         guard (1...1_000_000).contains(catchUpBatchSize) else { throw ValidationError("--catch-up-batch-size must be from 1 to 1000000") }
+        guard (1_000...100_000_000).contains(memberCacheEntries) else { throw ValidationError("--member-cache-entries must be from 1000 to 100000000") }
         guard (1...3650).contains(deadLetterRetentionDays) else { throw ValidationError("--dead-letter-retention-days must be from 1 to 3650") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard SnapshotInterval(snapshotEvery) != nil else { throw ValidationError("--snapshot-every must be off or a whole number with a unit s, m, h or d, e.g. 30s, 15m, 1h") }
@@ -123,6 +127,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("a rebuild is switching this data directory's store; waiting for it to finish")
         }
         defer { withExtendedLifetime(presence) {} }
+        TallyStore.memberCacheEntries = memberCacheEntries
         let database = try TallyStore(dataDirectory: store.dataDirectory)
         let (settings, imported) = try LegacyKeyImport.openSettings(dataDirectory: store.dataDirectory, rollups: database)
         if let notice = imported.messages.notice { logger.notice("\(notice)") }

@@ -34,7 +34,9 @@ final class OrdinalCache: @unchecked Sendable {
     private var dataVersion: Int64?
     private var generation = 0
     /// Bounds memory: past this many members the cache starts afresh.
-    private let capacity = 4_000_000
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
 
     func member(_ key: Key) -> Entry? { lock.withLock { members[key] } }
     func sequence(_ key: SequenceKey) -> UInt32? { lock.withLock { sequences[key] } }

@@ -17,7 +17,12 @@ public final class TallyStore: Sendable {
 
     let writer: any DatabaseWriter
     /// Ordinals and sequences known to be committed, so hot members skip a lookup per batch.
-    let ordinalCache = OrdinalCache()
+    let ordinalCache = OrdinalCache(capacity: TallyStore.memberCacheEntries)
+    /// How many members (contacts and conversations, per tenant and slice) each store opened from
+    /// now on keeps in its ordinal cache; past it the cache starts afresh. About 130 bytes per
+    /// member with their identifiers (measured), so the default, 4 000 000, is up to about 500 MiB. Set once at
+    /// start-up, before any store is opened (`serve --member-cache-entries`).
+    nonisolated(unsafe) public static var memberCacheEntries = 4_000_000
     private let stageTotalsLock = NSLock()
     nonisolated(unsafe) private var stageTotals = ApplyStageTimes()
 
