@@ -6,17 +6,15 @@
 /// written once per batch. Only locality depends on this order, never a result: every row is still
 /// looked up by its whole key.
 public enum KeyOrder {
-    /// A row's key as ingest sorts it: its tenant's rank, then its text's UTF-8 bytes (SQLite's
-    /// BINARY collation), the first 16 as integers so that most comparisons stop there.
+    /// A text as ingest sorts it: its UTF-8 bytes (SQLite's BINARY collation), the first 16 as
+    /// integers so that most comparisons stop there.
     struct Key: Comparable {
-        var tenant: Int32
         var high: UInt64
         var low: UInt64
         var text: String
         var index: Int
 
-        init(tenant: Int32, text: String, index: Int) {
-            self.tenant = tenant
+        init(text: String, index: Int) {
             self.text = text
             self.index = index
             var high: UInt64 = 0, low: UInt64 = 0, count = 0
@@ -29,23 +27,22 @@ public enum KeyOrder {
         }
 
         static func < (a: Key, b: Key) -> Bool {
-            if a.tenant != b.tenant { return a.tenant < b.tenant }
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
             if a.text != b.text { return a.text.utf8.lexicographicallyPrecedes(b.text.utf8) }
             return a.index < b.index
         }
 
-        static func == (a: Key, b: Key) -> Bool { a.tenant == b.tenant && a.text == b.text && a.index == b.index }
+        static func == (a: Key, b: Key) -> Bool { a.text == b.text && a.index == b.index }
     }
 
-    /// The positions of `rows` in key order, by each one's tenant and text; rows with equal keys
-    /// keep their order.
-    public static func sorted<Rows: RandomAccessCollection>(_ rows: Rows, tenant: (Rows.Element) -> String, text: (Rows.Element) -> String) -> [Int]
-    where Rows.Index == Int {
-        var ranks: [String: Int32] = [:]
-        for row in rows { ranks[tenant(row), default: 0] = 0 }
-        for (rank, name) in ranks.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() { ranks[name] = Int32(rank) }
-        return rows.indices.map { Key(tenant: ranks[tenant(rows[$0])]!, text: text(rows[$0]), index: $0) }.sorted().map(\.index)
+    /// Each text's rank in key order (SQLite's BINARY collation); equal texts share no rank, so
+    /// they must be distinct, as the names a fold numbers are.
+    static func ranks(of texts: [String]) -> [Int32] {
+        var ranks = [Int32](repeating: 0, count: texts.count)
+        for (rank, key) in texts.indices.map({ Key(text: texts[$0], index: $0) }).sorted().enumerated() {
+            ranks[key.index] = Int32(rank)
+        }
+        return ranks
     }
 }

@@ -7,11 +7,13 @@ import TallyStore
 /// letters, and the next offset of every partition touched. Events are folded into deltas as they
 /// arrive; the store uses that fold unless dedupe finds a re-sent event, and then folds afresh.
 struct BatchBuilder {
-    private(set) var batch = IngestBatch(delta: RollupDelta())
+    private(set) var batch = IngestBatch()
+    /// The open batch's events, folded as they arrive; its delta when the batch is taken.
+    private var fold = RollupFold()
     /// The clocks of the store the batches go to, by which events are folded into local days. A
     /// batch folded with other clocks (the store switched meanwhile) is folded again by the store.
     var clocks = TenantClocks() {
-        didSet { if batch.events.isEmpty { batch.delta = RollupDelta(clocks: clocks) } }
+        didSet { if batch.events.isEmpty { fold = RollupFold(clocks: clocks) } }
     }
     private(set) var messageCount = 0
     private(set) var counted = 0
@@ -28,7 +30,7 @@ struct BatchBuilder {
         self.decoder = decoder
         self.scope = scope
         self.clocks = clocks
-        batch = IngestBatch(delta: RollupDelta(clocks: clocks))
+        fold = RollupFold(clocks: clocks)
     }
 
     var isEmpty: Bool { messageCount == 0 }
@@ -57,7 +59,7 @@ struct BatchBuilder {
             batch.events.append(event)
             batch.seenAtMillis.append(recordMillis)
             // Folding here, on the consuming thread, leaves the writer thread only SQL to do.
-            batch.delta?.add(event)
+            fold.add(event)
             counted += 1
         case .failure(let rejection):
             if scope != nil { return }
@@ -71,10 +73,11 @@ struct BatchBuilder {
     /// Takes the finished batch (with its offsets) and starts a new one.
     mutating func take() -> (batch: IngestBatch, offsets: [TopicPartition: Int64]) {
         var finished = batch
-        finished.conversationsInKeyOrder = finished.delta?.conversationsInKeyOrder()
+        finished.delta = fold.delta()
         finished.offsets = nextOffsets.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
         let offsets = nextOffsets
-        batch = IngestBatch(delta: RollupDelta(clocks: clocks))
+        batch = IngestBatch()
+        fold = RollupFold(clocks: clocks)
         nextOffsets = [:]
         messageCount = 0
         counted = 0

@@ -11,8 +11,11 @@ struct ConversationPartStatements {
 
     init(_ db: Database) throws {
         select = try Self.select(db)
-        let placeholders = Array(repeating: "?", count: 3 + ConversationRows.stateColumnCount).joined(separator: ", ")
-        save = try RawStatement(db, "INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(ConversationRows.stateColumns)) VALUES (\(placeholders))")
+        let placeholders = Array(repeating: "?", count: 5 + ConversationRows.stateColumnCount).joined(separator: ", ")
+        save = try RawStatement(db, """
+            INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(ConversationRows.stateColumns), marked_bot, marked_channel)
+            VALUES (\(placeholders))
+            """)
     }
 
     /// The reads alone, for a report's read transaction, which prepares no write.
@@ -22,29 +25,42 @@ struct ConversationPartStatements {
     }
 
     private static func select(_ db: Database) throws -> RawStatement {
-        try RawStatement(db, "SELECT day, \(ConversationRows.stateColumns) FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
+        try RawStatement(db, "SELECT day, \(ConversationRows.stateColumns), marked_bot, marked_channel FROM conversation_states WHERE tenant = ? AND conversation_id = ?")
     }
 
     /// Every stored part of one conversation, by day of its events.
     func parts(tenant: String, conversation: String) throws -> [Day: ConversationState] {
+        var parts: [Day: ConversationState] = [:]
+        try visitParts(tenant: tenant, conversation: conversation) { day, state, _ in parts[day] = state }
+        return parts
+    }
+
+    /// Every stored part of one conversation with its marks (`SliceMarks`), by day of its events.
+    func markedParts(tenant: String, conversation: String) throws -> [Day: (state: ConversationState, marks: SliceMarks)] {
+        var parts: [Day: (state: ConversationState, marks: SliceMarks)] = [:]
+        try visitParts(tenant: tenant, conversation: conversation) { day, state, marks in parts[day] = (state, marks) }
+        return parts
+    }
+
+    private func visitParts(tenant: String, conversation: String, _ body: (Day, ConversationState, SliceMarks) -> Void) throws {
         select.bind(1, tenant)
         select.bind(2, conversation)
-        var parts: [Day: ConversationState] = [:]
         while try select.next() {
-            // Columns as `ConversationRows.stateColumns` lists them, after the day.
+            // Columns as `ConversationRows.stateColumns` lists them, after the day; then the marks.
             let bots = try select.bytes(6).map { try ConversationRows.decodeInstants($0) } ?? []
-            parts[Day(number: Int32(select.int64(0)))] = ConversationState(
+            let state = ConversationState(
                 createdAt: select.optionalInt64(1), firstEventAt: select.int64(2), userMessages: select.int64(3),
                 firstUserMessageAt: select.optionalInt64(4), firstResponseAt: select.optionalInt64(5), botMessagesBeforeFirstUser: bots,
                 firstMessageAt: select.optionalInt64(7), lastMessageAt: select.optionalInt64(8),
                 messages: select.optionalInt64(9) ?? 0, tokens: select.optionalInt64(10) ?? 0,
                 botMessages: select.optionalInt64(13) ?? 0, thumbsUp: select.optionalInt64(11) ?? 0, thumbsDown: select.optionalInt64(12) ?? 0)
+            body(Day(number: Int32(select.int64(0))), state, SliceMarks(botId: select.text(14), channel: select.text(15)))
         }
-        return parts
     }
 
-    /// Writes one part, replacing the stored one.
-    func save(_ state: ConversationState, tenant: String, conversation: String, day: Day) throws {
+    /// Writes one part, replacing the stored one. Only ingest, which folds the marks with the
+    /// states, passes any; every other writer leaves them NULL, which is always right.
+    func save(_ state: ConversationState, tenant: String, conversation: String, day: Day, marks: SliceMarks = .none) throws {
         guard let save else { preconditionFailure("conversation part statements prepared for reading only") }
         save.bind(1, tenant)
         save.bind(2, conversation)
@@ -62,6 +78,8 @@ struct ConversationPartStatements {
         save.bind(14, state.thumbsUp)
         save.bind(15, state.thumbsDown)
         save.bind(16, state.botMessages)
+        save.bind(17, marks.botId)
+        save.bind(18, marks.channel)
         try save.run()
     }
 }

@@ -14,9 +14,6 @@ public struct IngestBatch: Sendable {
     /// The fold of `events`, when the producer of the batch computed it already (ingest folds while
     /// it decodes, on another thread). Used as is when dedupe finds no re-sent event in the batch.
     public var delta: RollupDelta?
-    /// `delta`'s conversations in key order, when the producer of the batch sorted them already
-    /// (ingest does, on the consuming thread); used with `delta`, and only then.
-    public var conversationsInKeyOrder: [(key: RollupDelta.TenantConversation, parts: RollupDelta.ConversationParts)]?
     public var deadLetters: [DeadLetter]
     public var offsets: [PartitionOffset]
     /// Dead letters that this batch counted after all (a replay), marked resolved in the same transaction.

@@ -7,13 +7,18 @@ import TallyDomain
 /// transaction reads or inserts them, and a transaction that fails resets the cache
 /// (`TallyStore.apply`); sequences are staged and published only after commit. So the cache never
 /// holds an ordinal the database does not keep. Whatever deletes members (a transplant) or writes
-/// from elsewhere resets it too. So its count of a tenant's members of a kind never exceeds the
-/// store's, and when it equals the sequence the cache holds them all (see `TallyStore.lookup`).
+/// from elsewhere resets it too. So a space never holds more members than the store has for it,
+/// and when it holds as many as its sequence has given out, it holds them all (see
+/// `TallyStore.resolveMembers`).
+///
+/// Members are kept per space (one tenant's or slice's members of one kind), and a batch takes out
+/// each space it resolves, works on it alone and puts it back: its members are looked up by their
+/// id alone, with no lock and no hash of the tenant per member.
 final class OrdinalCache: @unchecked Sendable {
-    struct Key: Hashable {
+    /// One ordinal space: a tenant's (or slice's) members of one kind.
+    struct SpaceKey: Hashable {
         var tenant: String
         var kind: MemberKind
-        var member: String
     }
 
     struct Entry {
@@ -21,16 +26,17 @@ final class OrdinalCache: @unchecked Sendable {
         var firstDay: Int32
     }
 
-    struct SequenceKey: Hashable {
-        var tenant: String
-        var kind: MemberKind
+    /// The cached members of one space, and its sequence as the last committed batch left it.
+    struct Space {
+        var members: [String: Entry] = [:]
+        /// The next ordinal the space gives out; nil until a committed batch told it.
+        var sequence: UInt32?
     }
 
     private let lock = NSLock()
-    private var members: [Key: Entry] = [:]
-    private var sequences: [SequenceKey: UInt32] = [:]
-    /// How many members of each tenant and kind `members` holds.
-    private var counts: [SequenceKey: Int] = [:]
+    private var spaces: [SpaceKey: Space] = [:]
+    /// Members held in `spaces`, for the bound.
+    private var memberTotal = 0
     private var dataVersion: Int64?
     private var generation = 0
     /// Bounds memory: past this many members the cache starts afresh.
@@ -38,31 +44,40 @@ final class OrdinalCache: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
-    func member(_ key: Key) -> Entry? { lock.withLock { members[key] } }
-    func sequence(_ key: SequenceKey) -> UInt32? { lock.withLock { sequences[key] } }
-    /// How many of the members of `key`'s tenant and kind the cache holds.
-    func memberCount(_ key: SequenceKey) -> Int { lock.withLock { counts[key] ?? 0 } }
+    /// Takes a space out for the open transaction to resolve members in; `checkIn` puts it back.
+    /// Out of the cache, it is the writer's alone.
+    func checkOut(_ key: SpaceKey) -> Space {
+        lock.withLock {
+            guard let space = spaces.removeValue(forKey: key) else { return Space() }
+            memberTotal -= space.members.count
+            return space
+        }
+    }
+
+    /// Puts back a space that `checkOut` gave, with the members the transaction read, inserted or
+    /// moved. Past the bound, every space forgets its members (sequences stay: they are committed).
+    func checkIn(_ key: SpaceKey, _ space: Space) {
+        lock.withLock {
+            var space = space
+            if memberTotal + space.members.count > capacity {
+                for spaceKey in spaces.keys { spaces[spaceKey]!.members.removeAll() }
+                memberTotal = 0
+                if space.members.count > capacity { space.members.removeAll() }
+            }
+            memberTotal += space.members.count
+            spaces[key] = space
+        }
+    }
 
     /// Counts resets; a batch reads it inside its transaction and publishes its sequences only if no
     /// reset came between (a transplant committed after the batch must not see them put back).
     var currentGeneration: Int { lock.withLock { generation } }
 
-    /// Records a member the open transaction read from the store, inserted or moved.
-    func record(_ key: Key, _ entry: Entry) {
-        lock.withLock {
-            if members.count >= capacity {
-                members.removeAll(keepingCapacity: true)
-                counts.removeAll()
-            }
-            if members.updateValue(entry, forKey: key) == nil { counts[SequenceKey(tenant: key.tenant, kind: key.kind), default: 0] += 1 }
-        }
-    }
-
     /// Publishes the sequences a committed batch advanced, unless the cache was reset since `generation`.
-    func publish(sequences stagedSequences: [SequenceKey: UInt32], generation stagedGeneration: Int) {
+    func publish(sequences stagedSequences: [SpaceKey: UInt32], generation stagedGeneration: Int) {
         lock.withLock {
             guard generation == stagedGeneration else { return }
-            sequences.merge(stagedSequences) { _, new in new }
+            for (key, next) in stagedSequences { spaces[key, default: Space()].sequence = next }
         }
     }
 
@@ -77,9 +92,8 @@ final class OrdinalCache: @unchecked Sendable {
     /// Forgets everything, e.g. when another process wrote to the store.
     func reset() {
         lock.withLock {
-            members.removeAll()
-            sequences.removeAll()
-            counts.removeAll()
+            spaces.removeAll()
+            memberTotal = 0
             generation += 1
         }
     }

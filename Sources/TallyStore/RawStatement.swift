@@ -80,6 +80,12 @@ struct RawStatement {
 
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
+    /// The column's text; nil when NULL.
+    func text(_ column: Int32) -> String? {
+        guard !isNull(column), let base = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+
     /// The column's bytes, copied; nil when NULL.
     func bytes(_ column: Int32) -> [UInt8]? {
         guard !isNull(column) else { return nil }

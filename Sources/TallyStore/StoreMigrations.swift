@@ -345,6 +345,18 @@ enum StoreMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // A tenant's conversation part records the bot and the channel that all of its events
+        // carry, if one does (`SliceMarks`): that slice's part is then the same, and ingest takes
+        // the tenant's state for it instead of reading it again. Rows written before this version
+        // and rows that transplants write hold NULL, which only means "read the slice's own rows".
+        migrator.registerMigration("v14-conversation-slice-marks") { db in
+            try db.execute(sql: """
+                -- On a tenant's part: the botId and the channel every event of the part carries;
+                -- NULL when its events disagree, on a slice's part, and where not known.
+                ALTER TABLE conversation_states ADD COLUMN marked_bot TEXT;
+                ALTER TABLE conversation_states ADD COLUMN marked_channel TEXT;
+                """)
+        }
         return migrator
     }
 }

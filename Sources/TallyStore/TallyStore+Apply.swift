@@ -27,7 +27,7 @@ extension TallyStore {
             times.lap(.dedupe)
             let folded = fresh.count == batch.events.count ? batch.delta.flatMap { $0.clocks == clocks ? $0 : nil } : nil
             let delta = folded ?? RollupDelta(folding: fresh, clocks: clocks)
-            let conversations = folded != nil ? batch.conversationsInKeyOrder ?? delta.conversationsInKeyOrder() : delta.conversationsInKeyOrder()
+            let conversations = delta.conversationsInKeyOrder()
             times.lap(.refold)
             var counters = delta.counters
             let ordinals = try self.resolveMembers(of: delta, counters: &counters, staged: &staged, statements: try MemberStatements(db))
@@ -129,31 +129,59 @@ extension TallyStore {
 
     /// The sequences advanced by the open transaction (its members go to the cache at once).
     struct StagedOrdinals {
-        var sequences: [OrdinalCache.SequenceKey: UInt32] = [:]
+        var sequences: [OrdinalCache.SpaceKey: UInt32] = [:]
     }
 
     /// Resolves every member the batch names to its ordinal, once each (`delta.memberKeys`):
-    /// known ones from the cache or the store, new ones numbered
-    /// next. A contact that a late event shows earlier than its stored first-seen day moves there;
-    /// Total Contacts is the running sum of `new_contacts`, so the move is −1/+1.
+    /// known ones from the cache or the store, new ones numbered next. A contact that a late event
+    /// shows earlier than its stored first-seen day moves there; Total Contacts is the running sum
+    /// of `new_contacts`, so the move is −1/+1.
+    ///
+    /// The fold lists members space by space, and each run is resolved against its space alone
+    /// (`OrdinalCache.checkOut`). In any other order the result is the same, only with more runs.
     /// - Returns: the ordinal of each of `delta.memberKeys`, by position.
     private func resolveMembers(of delta: RollupDelta, counters: inout [RollupDelta.TenantDay: DailyCounters],
                                 staged: inout StagedOrdinals, statements: MemberStatements) throws -> [UInt32] {
-        var ordinals: [UInt32] = []
-        ordinals.reserveCapacity(delta.memberKeys.count)
-        for (member, day) in zip(delta.memberKeys, delta.memberFirstDays) {
-            let key = OrdinalCache.Key(tenant: member.tenant, kind: member.kind, member: member.member)
-            guard let known = try lookup(key, staged: staged, statements: statements) else {
-                ordinals.append(try insertMember(key, day: day, staged: &staged, statements: statements))
-                if member.kind == .contact { counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1 }
-                continue
+        let keys = delta.memberKeys
+        var ordinals = [UInt32](repeating: 0, count: keys.count)
+        var start = 0
+        while start < keys.count {
+            let spaceKey = OrdinalCache.SpaceKey(tenant: keys[start].tenant, kind: keys[start].kind)
+            var end = start + 1
+            while end < keys.count, keys[end].kind == spaceKey.kind, keys[end].tenant == spaceKey.tenant { end += 1 }
+            var space = ordinalCache.checkOut(spaceKey)
+            var next = staged.sequences[spaceKey] ?? space.sequence
+            let sequenceBefore = next
+            for index in start..<end {
+                let member = keys[index].member
+                let day = delta.memberFirstDays[index]
+                // The store is not asked when the space holds as many members as its sequence has
+                // given out: each has its own ordinal below the sequence, so then the space holds
+                // every one, and a member it misses is new. On a fresh store that is every batch.
+                var known = space.members[member]
+                if known == nil, next.map({ space.members.count != Int($0) }) ?? true {
+                    known = try statements.entry(member, in: spaceKey)
+                    if let known { space.members[member] = known }
+                }
+                guard let known else {
+                    let ordinal = try next ?? statements.nextOrdinal(spaceKey)
+                    try statements.insert(member, in: spaceKey, ordinal: ordinal, firstDay: day)
+                    next = ordinal + 1
+                    space.members[member] = .init(ordinal: ordinal, firstDay: day.number)
+                    ordinals[index] = ordinal
+                    if spaceKey.kind == .contact { counters[.init(tenant: spaceKey.tenant, day: day), default: DailyCounters()].newContacts += 1 }
+                    continue
+                }
+                ordinals[index] = known.ordinal
+                guard spaceKey.kind == .contact, day.number < known.firstDay else { continue }
+                try statements.moveFirstDay(member, in: spaceKey, to: day)
+                space.members[member] = .init(ordinal: known.ordinal, firstDay: day.number)
+                counters[.init(tenant: spaceKey.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
+                counters[.init(tenant: spaceKey.tenant, day: day), default: DailyCounters()].newContacts += 1
             }
-            ordinals.append(known.ordinal)
-            guard member.kind == .contact, day.number < known.firstDay else { continue }
-            try statements.moveFirstDay(key, to: day)
-            ordinalCache.record(key, .init(ordinal: known.ordinal, firstDay: day.number))
-            counters[.init(tenant: member.tenant, day: Day(number: known.firstDay)), default: DailyCounters()].newContacts -= 1
-            counters[.init(tenant: member.tenant, day: day), default: DailyCounters()].newContacts += 1
+            if let next, next != sequenceBefore { staged.sequences[spaceKey] = next }
+            ordinalCache.checkIn(spaceKey, space)
+            start = end
         }
         return ordinals
     }
@@ -254,34 +282,7 @@ extension TallyStore {
         }
     }
 
-    /// A member's ordinal and first day, from the cache or the store; one read from the store is
-    /// cached.
-    ///
-    /// The store is not asked when the cache holds as many of the tenant's members of that kind as
-    /// its sequence has given out: each member has its own ordinal below the sequence, so then the
-    /// cache holds every one, and a member it misses is new. On a fresh store that is every batch,
-    /// and it saves the failing look-up of each new member.
-    private func lookup(_ key: OrdinalCache.Key, staged: StagedOrdinals, statements: MemberStatements) throws -> OrdinalCache.Entry? {
-        if let entry = ordinalCache.member(key) { return entry }
-        let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
-        if let next = staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey), ordinalCache.memberCount(sequenceKey) == Int(next) {
-            return nil
-        }
-        guard let stored = try statements.entry(key) else { return nil }
-        ordinalCache.record(key, stored)
-        return stored
-    }
-
-    private func insertMember(_ key: OrdinalCache.Key, day: Day, staged: inout StagedOrdinals, statements: MemberStatements) throws -> UInt32 {
-        let sequenceKey = OrdinalCache.SequenceKey(tenant: key.tenant, kind: key.kind)
-        let ordinal = try staged.sequences[sequenceKey] ?? ordinalCache.sequence(sequenceKey) ?? statements.nextOrdinal(sequenceKey)
-        try statements.insert(key, ordinal: ordinal, firstDay: day)
-        staged.sequences[sequenceKey] = ordinal + 1
-        ordinalCache.record(key, .init(ordinal: ordinal, firstDay: day.number))
-        return ordinal
-    }
-
-    private func saveSequences(_ sequences: [OrdinalCache.SequenceKey: UInt32], db: Database) throws {
+    private func saveSequences(_ sequences: [OrdinalCache.SpaceKey: UInt32], db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO member_sequences (tenant, kind, next_ordinal) VALUES (?, ?, ?)
             ON CONFLICT (tenant, kind) DO UPDATE SET next_ordinal = excluded.next_ordinal

@@ -12,49 +12,119 @@ extension TallyStore {
     /// an earlier bot message the first response, a message that changes the depth or the
     /// duration), every day's aggregates are what a fold of all events in any order would give.
     ///
+    /// A slice's conversation whose every part the tenant marks with the slice's value
+    /// (`SliceMarks`) holds the tenant's very state: it is written from the tenant's, with no read.
+    ///
     /// - Parameter batch: the batch's conversations in key order (`RollupDelta.conversationsInKeyOrder`),
-    ///   so one tenant's come one after another and its day aggregates are written once it ends.
+    ///   so one key's come one after another and its day aggregates are written once it ends, and
+    ///   a tenant's come before its slices' (a slice key starts with the tenant's).
     func applyConversations(_ batch: [(key: RollupDelta.TenantConversation, parts: RollupDelta.ConversationParts)], clocks: TenantClocks,
                             db: Database) throws {
         guard !batch.isEmpty else { return }
         let statements = try ConversationPartStatements(db)
-        var tenant = batch[0].key.tenant
+        var key = batch[0].key.tenant
         // A conversation counts in the local day of its start, on its tenant's clock.
-        var clock = clocks.clock(forKey: tenant)
+        var clock = clocks.clock(forKey: key)
+        var slice = SliceOfKey(key)
         var deltas: [Day: ConversationDayMetrics] = [:]
-        func writeTenantDeltas() throws {
-            for (day, delta) in deltas { try ConversationRows.addMetrics(delta, tenant: tenant, day: day, db: db) }
+        // What the tenant's own conversations became in this batch, for its slices that follow.
+        var tenantChanges: [String: TenantConversationChange] = [:]
+        func writeKeyDeltas() throws {
+            for (day, delta) in deltas { try ConversationRows.addMetrics(delta, tenant: key, day: day, db: db) }
             deltas.removeAll(keepingCapacity: true)
         }
-        for (key, batchParts) in batch {
-            if key.tenant != tenant {
-                try writeTenantDeltas()
-                tenant = key.tenant
-                clock = clocks.clock(forKey: tenant)
+        func move(from old: ConversationState.Contribution?, to new: ConversationState.Contribution) {
+            if let old {
+                guard old != new else { return }
+                deltas[old.day, default: ConversationDayMetrics()].add(old, sign: -1)
             }
-            var parts = try statements.parts(tenant: key.tenant, conversation: key.conversation)
-            let old = ConversationRows.merged(parts.values)
-            let new: ConversationState
-            if parts.isEmpty, batchParts.parts.count == 1 {
-                // A new conversation, all of whose events fell on one day: the usual case.
-                let (day, state) = batchParts.parts[0]
-                try statements.save(state, tenant: key.tenant, conversation: key.conversation, day: day)
-                new = state
-            } else {
-                for (day, state) in batchParts.parts {
-                    let part = parts[day].map { $0.merging(state) } ?? state
-                    parts[day] = part
-                    try statements.save(part, tenant: key.tenant, conversation: key.conversation, day: day)
-                }
-                new = ConversationRows.merged(parts.values)!
-            }
-            let newContribution = new.contribution(in: clock)
-            if let oldContribution = old?.contribution(in: clock) {
-                guard oldContribution != newContribution else { continue }
-                deltas[oldContribution.day, default: ConversationDayMetrics()].add(oldContribution, sign: -1)
-            }
-            deltas[newContribution.day, default: ConversationDayMetrics()].add(newContribution)
+            deltas[new.day, default: ConversationDayMetrics()].add(new)
         }
-        try writeTenantDeltas()
+        for (entry, batchParts) in batch {
+            if entry.tenant != key {
+                try writeKeyDeltas()
+                key = entry.tenant
+                clock = clocks.clock(forKey: key)
+                slice = SliceOfKey(key)
+                if slice == nil { tenantChanges.removeAll(keepingCapacity: true) }
+            }
+            if let slice {
+                if let change = tenantChanges[entry.conversation], change.marks.value(of: slice.dimension) == slice.value {
+                    for (day, _) in batchParts.parts {
+                        try statements.save(change.parts[day]!, tenant: key, conversation: entry.conversation, day: day)
+                    }
+                    move(from: change.old, to: change.new)
+                } else {
+                    try mergeSliceParts(batchParts, key: key, conversation: entry.conversation, statements: statements).map {
+                        move(from: $0.old?.contribution(in: clock), to: $0.new.contribution(in: clock))
+                    }
+                }
+                continue
+            }
+            let change = try mergeTenantParts(batchParts, key: key, conversation: entry.conversation, clock: clock, statements: statements)
+            move(from: change.old, to: change.new)
+            tenantChanges[entry.conversation] = change
+        }
+        try writeKeyDeltas()
+    }
+
+    /// Merges a tenant's conversation's batch parts and their marks into the stored ones.
+    private func mergeTenantParts(_ batchParts: RollupDelta.ConversationParts, key: String, conversation: String, clock: LocalClock,
+                                  statements: ConversationPartStatements) throws -> TenantConversationChange {
+        var stored = try statements.markedParts(tenant: key, conversation: conversation)
+        let old = ConversationRows.merged(stored.values.map(\.state))
+        var written: [Day: ConversationState] = [:]
+        for ((day, state), marks) in zip(batchParts.parts, batchParts.marks) {
+            var part: (state: ConversationState, marks: SliceMarks) = (state, marks)
+            if let before = stored[day] { part = (before.state.merging(state), before.marks.meeting(marks)) }
+            stored[day] = part
+            written[day] = part.state
+            try statements.save(part.state, tenant: key, conversation: conversation, day: day, marks: part.marks)
+        }
+        let marks = stored.values.dropFirst().reduce(stored.values.first!.marks) { $0.meeting($1.marks) }
+        let new = ConversationRows.merged(stored.values.map(\.state))!
+        return TenantConversationChange(old: old?.contribution(in: clock), new: new.contribution(in: clock), parts: written, marks: marks)
+    }
+
+    /// Merges a slice's conversation's batch parts into its stored ones: the whole state before and
+    /// after, or nil when nothing changed.
+    private func mergeSliceParts(_ batchParts: RollupDelta.ConversationParts, key: String, conversation: String,
+                                 statements: ConversationPartStatements) throws -> (old: ConversationState?, new: ConversationState)? {
+        var parts = try statements.parts(tenant: key, conversation: conversation)
+        let old = ConversationRows.merged(parts.values)
+        for (day, state) in batchParts.parts {
+            let part = parts[day].map { $0.merging(state) } ?? state
+            parts[day] = part
+            try statements.save(part, tenant: key, conversation: conversation, day: day)
+        }
+        return (old, ConversationRows.merged(parts.values)!)
+    }
+}
+
+/// What a batch made of one of a tenant's conversations: its contribution before and after, the
+/// parts it wrote, and the marks all of its parts share, which say which slices hold the same.
+private struct TenantConversationChange {
+    var old: ConversationState.Contribution?
+    var new: ConversationState.Contribution
+    var parts: [Day: ConversationState]
+    var marks: SliceMarks
+}
+
+/// The dimension and value of a slice's storage key; nil for a tenant's own key.
+private struct SliceOfKey {
+    var dimension: RollupScope.Dimension
+    var value: String
+
+    init?(_ key: String) {
+        let owner = RollupScope.owner(ofKey: key)
+        guard owner != key else { return nil }
+        for dimension in RollupScope.Dimension.allCases {
+            if let value = RollupScope.value(ofKey: key, tenant: owner, dimension) {
+                self.dimension = dimension
+                self.value = value
+                return
+            }
+        }
+        return nil
     }
 }

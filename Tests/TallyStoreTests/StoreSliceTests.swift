@@ -37,6 +37,24 @@ struct StoreSliceTests {
         #expect(found.isEmpty, "\(found.count) mismatches, first: \(found.prefix(5).joined(separator: "\n"))")
     }
 
+    /// A conversation whose events all carry one bot (one channel) is written to that slice from
+    /// the tenant's state (`SliceMarks`); one whose events disagree, in one batch or across
+    /// batches, is read and merged on its own. Both must answer as the oracle does.
+    @Test("conversations whose events disagree on their bot or channel, in and across batches, slice as the oracle does")
+    func conversationsMixingSlicesMatchTheOracle() throws {
+        var random = SeededRandom(seed: 77)
+        let events = Self.traffic(seed: 47, tenants: 2, days: 20, total: 4_000).map { event in
+            var event = event
+            if random.chance(0.2) { event.botId = random.chance(0.5) ? "bot-x" : nil }
+            if random.chance(0.2) { event.channel = random.chance(0.5) ? "sms" : nil }
+            return event
+        }
+        let store = try TallyStore()
+        try StoreReportTests.apply(events.shuffled(using: &random), to: store, seed: 9)
+        let found = try Self.mismatches(store, ReportOracle(events: events), tenants: ["tenant-1", "tenant-2"], ends: [Self.end], periods: [7, 30])
+        #expect(found.isEmpty, "\(found.count) mismatches, first: \(found.prefix(5).joined(separator: "\n"))")
+    }
+
     @Test("an event without a bot id counts in the tenant's total and in no bot's group")
     func eventWithoutSliceCountsInTotalsOnly() throws {
         let day = Self.end
