@@ -8,6 +8,9 @@ struct ConversationPartStatements {
     private let select: RawStatement
     /// Nil when prepared for reading only (`init(readingFrom:)`).
     private let save: RawStatement?
+    /// The same write, bound alike, of a part known to be stored: an update in place costs one
+    /// B-tree search, where a replace deletes the row and inserts it again.
+    private let update: RawStatement?
 
     init(_ db: Database) throws {
         select = try Self.select(db)
@@ -16,12 +19,18 @@ struct ConversationPartStatements {
             INSERT OR REPLACE INTO conversation_states (tenant, conversation_id, day, \(ConversationRows.stateColumns), marked_bot, marked_channel)
             VALUES (\(placeholders))
             """)
+        let columns = (ConversationRows.stateColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } + ["marked_bot", "marked_channel"])
+        update = try RawStatement(db, """
+            UPDATE conversation_states SET \(columns.enumerated().map { "\($0.element) = ?\($0.offset + 4)" }.joined(separator: ", "))
+            WHERE tenant = ?1 AND conversation_id = ?2 AND day = ?3
+            """)
     }
 
     /// The reads alone, for a report's read transaction, which prepares no write.
     init(readingFrom db: Database) throws {
         select = try Self.select(db)
         save = nil
+        update = nil
     }
 
     private static func select(_ db: Database) throws -> RawStatement {
@@ -60,8 +69,19 @@ struct ConversationPartStatements {
 
     /// Writes one part, replacing the stored one. Only ingest, which folds the marks with the
     /// states, passes any; every other writer leaves them NULL, which is always right.
-    func save(_ state: ConversationState, tenant: String, conversation: String, day: Day, marks: SliceMarks = .none) throws {
-        guard let save else { preconditionFailure("conversation part statements prepared for reading only") }
+    /// - Parameter stored: the part is known to be stored, so it is updated in place.
+    func save(_ state: ConversationState, tenant: String, conversation: String, day: Day, marks: SliceMarks = .none, stored: Bool = false) throws {
+        guard let insert = self.save, let update else { preconditionFailure("conversation part statements prepared for reading only") }
+        if stored {
+            try write(state, tenant: tenant, conversation: conversation, day: day, marks: marks, with: update)
+            // Known to be stored, so this never falls through; if it did, the insert keeps the part.
+            guard update.changes == 0 else { return }
+        }
+        try write(state, tenant: tenant, conversation: conversation, day: day, marks: marks, with: insert)
+    }
+
+    private func write(_ state: ConversationState, tenant: String, conversation: String, day: Day, marks: SliceMarks,
+                       with save: RawStatement) throws {
         save.bind(1, tenant)
         save.bind(2, conversation)
         save.bind(3, Int64(day.number))

@@ -59,6 +59,9 @@ struct RawStatement {
         guard code == SQLITE_DONE else { throw Self.error(code, statement) }
     }
 
+    /// The rows the last statement run on the connection inserted, updated or deleted.
+    var changes: Int32 { sqlite3_changes(sqlite3_db_handle(handle)) }
+
     /// Steps a query: true while it has a row, false at its end (reset then).
     func next() throws -> Bool {
         let code = sqlite3_step(handle)

@@ -50,8 +50,10 @@ extension TallyStore {
             }
             if let slice {
                 if let change = tenantChanges[entry.conversation], change.marks.value(of: slice.dimension) == slice.value {
+                    // The slice holds a part on exactly the days the tenant does.
                     for (day, _) in batchParts.parts {
-                        try statements.save(change.parts[day]!, tenant: key, conversation: entry.conversation, day: day)
+                        let part = change.parts[day]!
+                        try statements.save(part.state, tenant: key, conversation: entry.conversation, day: day, stored: part.wasStored)
                     }
                     move(from: change.old, to: change.new)
                 } else {
@@ -73,13 +75,14 @@ extension TallyStore {
                                   statements: ConversationPartStatements) throws -> TenantConversationChange {
         var stored = try statements.markedParts(tenant: key, conversation: conversation)
         let old = ConversationRows.merged(stored.values.map(\.state))
-        var written: [Day: ConversationState] = [:]
+        var written: [Day: TenantConversationChange.Part] = [:]
         for ((day, state), marks) in zip(batchParts.parts, batchParts.marks) {
             var part: (state: ConversationState, marks: SliceMarks) = (state, marks)
-            if let before = stored[day] { part = (before.state.merging(state), before.marks.meeting(marks)) }
+            let before = stored[day]
+            if let before { part = (before.state.merging(state), before.marks.meeting(marks)) }
             stored[day] = part
-            written[day] = part.state
-            try statements.save(part.state, tenant: key, conversation: conversation, day: day, marks: part.marks)
+            written[day] = .init(state: part.state, wasStored: before != nil)
+            try statements.save(part.state, tenant: key, conversation: conversation, day: day, marks: part.marks, stored: before != nil)
         }
         let marks = stored.values.dropFirst().reduce(stored.values.first!.marks) { $0.meeting($1.marks) }
         let new = ConversationRows.merged(stored.values.map(\.state))!
@@ -93,9 +96,10 @@ extension TallyStore {
         var parts = try statements.parts(tenant: key, conversation: conversation)
         let old = ConversationRows.merged(parts.values)
         for (day, state) in batchParts.parts {
-            let part = parts[day].map { $0.merging(state) } ?? state
+            let before = parts[day]
+            let part = before.map { $0.merging(state) } ?? state
             parts[day] = part
-            try statements.save(part, tenant: key, conversation: conversation, day: day)
+            try statements.save(part, tenant: key, conversation: conversation, day: day, stored: before != nil)
         }
         return (old, ConversationRows.merged(parts.values)!)
     }
@@ -104,9 +108,15 @@ extension TallyStore {
 /// What a batch made of one of a tenant's conversations: its contribution before and after, the
 /// parts it wrote, and the marks all of its parts share, which say which slices hold the same.
 private struct TenantConversationChange {
+    struct Part {
+        var state: ConversationState
+        /// Whether the day's part was stored before the batch (then so was each marked slice's).
+        var wasStored: Bool
+    }
+
     var old: ConversationState.Contribution?
     var new: ConversationState.Contribution
-    var parts: [Day: ConversationState]
+    var parts: [Day: Part]
     var marks: SliceMarks
 }
 
