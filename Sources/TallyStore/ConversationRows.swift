@@ -49,43 +49,23 @@ enum ConversationRows {
     static func metrics(_ row: Row, at offset: Int) throws -> ConversationDayMetrics {
         ConversationDayMetrics(
             depthCounts: (0..<ConversationDepth.allCases.count).map { row[offset + $0] },
-            firstResponses: try histogram(row[offset + 5]), durations: try histogram(row[offset + 6]))
+            firstResponses: try histogram(row[offset + 5] as Data), durations: try histogram(row[offset + 6] as Data))
     }
 
-    private static func histogram(_ data: Data) throws -> LogHistogram {
-        do { return try LogHistogram(serialized: data) } catch { throw StoreError(.corrupt, "a stored histogram is unreadable: \(error)") }
+    static func histogram(_ bytes: some Collection<UInt8>) throws -> LogHistogram {
+        do { return try LogHistogram(serialized: bytes) } catch { throw StoreError(.corrupt, "a stored histogram is unreadable: \(error)") }
     }
 
     /// Adds `delta` to a tenant-day's stored metrics (deleting a row left empty); false when the
     /// delta changes nothing.
     @discardableResult
     static func addMetrics(_ delta: ConversationDayMetrics, tenant: String, day: Day, db: Database) throws -> Bool {
-        guard !delta.isEmpty else { return false }
-        var metrics = try storedMetrics(tenant: tenant, day: day, db: db)
-        metrics.add(delta)
-        try saveMetrics(metrics, tenant: tenant, day: day, db: db)
-        return true
-    }
-
-    /// A tenant-day's stored metrics (empty without a row).
-    static func storedMetrics(tenant: String, day: Day, db: Database) throws -> ConversationDayMetrics {
-        let select = try db.cachedStatement(sql: "SELECT \(metricsColumns) FROM conversation_metrics WHERE tenant = ? AND day = ?")
-        return try Row.fetchOne(select, arguments: [tenant, day.number]).map { try self.metrics($0, at: 0) } ?? ConversationDayMetrics()
+        try ConversationMetricsStatements(db).add(delta, tenant: tenant, day: day)
     }
 
     /// Writes a tenant-day's metrics, or deletes its row when nothing counts there.
     static func saveMetrics(_ metrics: ConversationDayMetrics, tenant: String, day: Day, db: Database) throws {
-        if metrics.isEmpty {
-            try db.cachedStatement(sql: "DELETE FROM conversation_metrics WHERE tenant = ? AND day = ?").execute(arguments: [tenant, day.number])
-            return
-        }
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO conversation_metrics (tenant, day, \(metricsColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var arguments: [(any DatabaseValueConvertible)?] = [tenant, day.number]
-        arguments += metrics.depthCounts.map { $0 as (any DatabaseValueConvertible)? }
-        arguments += [Data(metrics.firstResponses.serialized()), Data(metrics.durations.serialized())]
-        try statement.execute(arguments: StatementArguments(arguments))
+        try ConversationMetricsStatements(db).write(metrics, tenant: tenant, day: day)
     }
 
     /// Ascending instants as the first, then the steps (zigzag varints).

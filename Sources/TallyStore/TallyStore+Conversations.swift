@@ -22,6 +22,7 @@ extension TallyStore {
                             db: Database) throws {
         guard !batch.isEmpty else { return }
         let statements = try ConversationPartStatements(db)
+        let metrics = try ConversationMetricsStatements(db)
         var key = batch[0].key.tenant
         // A conversation counts in the local day of its start, on its tenant's clock.
         var clock = clocks.clock(forKey: key)
@@ -30,7 +31,7 @@ extension TallyStore {
         // What the tenant's own conversations became in this batch, for its slices that follow.
         var tenantChanges: [String: TenantConversationChange] = [:]
         func writeKeyDeltas() throws {
-            for (day, delta) in deltas { try ConversationRows.addMetrics(delta, tenant: key, day: day, db: db) }
+            for (day, delta) in deltas { try metrics.add(delta, tenant: key, day: day) }
             deltas.removeAll(keepingCapacity: true)
         }
         func move(from old: ConversationState.Contribution?, to new: ConversationState.Contribution) {
