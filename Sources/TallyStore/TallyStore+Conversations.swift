@@ -30,6 +30,7 @@ extension TallyStore {
         var deltas: [Day: ConversationDayMetrics] = [:]
         // What the tenant's own conversations became in this batch, for its slices that follow.
         var tenantChanges: [String: TenantConversationChange] = [:]
+        var changesOwner = key
         func writeKeyDeltas() throws {
             for (day, delta) in deltas { try metrics.add(delta, tenant: key, day: day) }
             deltas.removeAll(keepingCapacity: true)
@@ -47,7 +48,12 @@ extension TallyStore {
                 key = entry.tenant
                 clock = clocks.clock(forKey: key)
                 slice = SliceOfKey(key)
-                if slice == nil { tenantChanges.removeAll(keepingCapacity: true) }
+                // Only a slice of the tenant just visited may take its states.
+                let owner = slice == nil ? key : RollupScope.owner(ofKey: key)
+                if owner != changesOwner || slice == nil {
+                    tenantChanges.removeAll(keepingCapacity: true)
+                    changesOwner = owner
+                }
             }
             if let slice {
                 if let change = tenantChanges[entry.conversation], change.marks.value(of: slice.dimension) == slice.value {
@@ -58,9 +64,8 @@ extension TallyStore {
                     }
                     move(from: change.old, to: change.new)
                 } else {
-                    try mergeSliceParts(batchParts, key: key, conversation: entry.conversation, statements: statements).map {
-                        move(from: $0.old?.contribution(in: clock), to: $0.new.contribution(in: clock))
-                    }
+                    let (old, new) = try mergeSliceParts(batchParts, key: key, conversation: entry.conversation, statements: statements)
+                    move(from: old?.contribution(in: clock), to: new.contribution(in: clock))
                 }
                 continue
             }
@@ -90,10 +95,10 @@ extension TallyStore {
         return TenantConversationChange(old: old?.contribution(in: clock), new: new.contribution(in: clock), parts: written, marks: marks)
     }
 
-    /// Merges a slice's conversation's batch parts into its stored ones: the whole state before and
-    /// after, or nil when nothing changed.
+    /// Merges a slice's conversation's batch parts into its stored ones: the whole state before
+    /// (nil when new) and after.
     private func mergeSliceParts(_ batchParts: RollupDelta.ConversationParts, key: String, conversation: String,
-                                 statements: ConversationPartStatements) throws -> (old: ConversationState?, new: ConversationState)? {
+                                 statements: ConversationPartStatements) throws -> (old: ConversationState?, new: ConversationState) {
         var parts = try statements.parts(tenant: key, conversation: conversation)
         let old = ConversationRows.merged(parts.values)
         for (day, state) in batchParts.parts {
