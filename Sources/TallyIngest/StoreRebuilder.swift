@@ -287,9 +287,13 @@ public final class StoreRebuilder: @unchecked Sendable {
         throw StoreError(.writeFailed, "timed out waiting for \(what)")
     }
 
+    /// The tenant-days whose checksums differ. Each store is read whole, so the two are read at
+    /// once, `b` on a thread of its own: the verification is about a fifth of a rebuild's time, and
+    /// nothing else runs while it does.
     static func differences(_ a: TallyStore, _ b: TallyStore) throws -> [RollupDelta.TenantDay] {
+        let other = ChecksumThread(b)
         let left = try a.rollupChecksums()
-        let right = try b.rollupChecksums()
+        let right = try other.result()
         return Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }
             .sorted { ($0.tenant, $0.day.number) < ($1.tenant, $1.day.number) }
     }
